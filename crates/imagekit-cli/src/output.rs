@@ -1,0 +1,109 @@
+//! Output helpers: aligned tables for people, JSON for programs, sizes in human units.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+/// Print a value as pretty JSON on stdout.
+pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A table printed with columns padded to their widest cell; numeric columns align right.
+pub struct Table {
+    header: Vec<&'static str>,
+    right: Vec<bool>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// Columns whose name starts with '>' align right (the '>' is not printed).
+    pub fn new(header: &[&'static str]) -> Table {
+        Table {
+            right: header.iter().map(|h| h.starts_with('>')).collect(),
+            header: header.iter().map(|h| h.trim_start_matches('>')).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.header.len());
+        self.rows.push(cells);
+    }
+
+    pub fn print(&self) -> io::Result<()> {
+        let mut out = io::stdout().lock();
+        let widths: Vec<usize> = (0..self.header.len())
+            .map(|c| self.rows.iter().map(|r| r[c].chars().count()).chain([self.header[c].len()]).max().unwrap_or(0))
+            .collect();
+        let header: Vec<String> = self.header.iter().map(|h| h.to_string()).collect();
+        for row in std::iter::once(&header).chain(&self.rows) {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                let pad = widths[c] - cell.chars().count();
+                let last = c + 1 == row.len();
+                if self.right[c] {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if !last {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+                if !last {
+                    line.push_str("  ");
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// Bytes in decimal units, as registries and `docker images` show them (1 MB = 1,000,000 B).
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else if value >= 100.0 {
+        format!("{value:.0} {}", UNITS[unit])
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// `sha256:0123456789ab` — the short form tables use; full digests are in `--json`.
+pub fn short(digest: &imagekit::Digest) -> String {
+    format!("{}:{}", digest.algorithm().name(), digest.short())
+}
+
+/// Progress lines go to stderr, and only when a person is watching.
+pub fn progress(message: impl std::fmt::Display) {
+    if io::stderr().is_terminal() {
+        eprintln!("{message}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_docker() {
+        assert_eq!(size(0), "0 B");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1_000), "1.0 kB");
+        assert_eq!(size(20_489_980), "20.5 MB");
+        assert_eq!(size(123_456_789), "123 MB");
+    }
+}

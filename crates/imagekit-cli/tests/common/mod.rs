@@ -1,0 +1,147 @@
+//! Shared helpers for the CLI's integration tests: run `imagekit`, find oracles, make fixtures.
+
+#![allow(dead_code)]
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Run the `imagekit` binary built for this test run.
+pub fn imagekit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_imagekit"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("running imagekit")
+}
+
+/// Run imagekit and insist on success; returns stdout.
+pub fn ok(args: &[&str]) -> String {
+    let out = imagekit(args);
+    assert!(out.status.success(), "imagekit {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Run imagekit and insist on exit code 1; returns stderr.
+pub fn fails(args: &[&str]) -> String {
+    let out = imagekit(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1), "imagekit {args:?} should fail with 1; stderr: {stderr}");
+    assert!(stderr.starts_with("error: "), "errors start with 'error: ': {stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "errors are one line: {stderr}");
+    stderr
+}
+
+/// An independent tool, or None when it is missing and not required.
+/// `IMAGEKIT_REQUIRE_ORACLES=1` (set by CI) turns a missing oracle into a failure.
+pub fn oracle(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| p.is_file()));
+    if found.is_none() {
+        if std::env::var("IMAGEKIT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            panic!("{name} is required (IMAGEKIT_REQUIRE_ORACLES=1) but not on PATH: apt-get install {name}");
+        }
+        eprintln!("SKIPPED: {name} not installed (apt-get install {name}); oracle checks with it are skipped");
+    }
+    found
+}
+
+pub fn write(path: &Path, contents: &[u8], mode: u32) {
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, contents).unwrap();
+    fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Two layer directories and a third for deletions, shaped like a small web image:
+/// nested dirs, an executable, a symlink, a file the app layer overwrites, files to delete.
+pub fn web_fixture(root: &Path) -> (PathBuf, PathBuf) {
+    let base = root.join("base");
+    let app = root.join("app");
+    write(&base.join("etc/os-release"), b"NAME=\"Driftwood Test Linux\"\n", 0o644);
+    write(&base.join("etc/motd"), b"welcome\n", 0o644);
+    write(&base.join("bin/hello"), b"#!/bin/sh\necho hello\n", 0o755);
+    write(&base.join("usr/share/doc/big.txt"), &pseudo_random(300_000), 0o644);
+    write(&base.join("var/cache/pkgs/a.pkg"), b"package a\n", 0o600);
+    write(&base.join("var/cache/pkgs/b.pkg"), b"package b\n", 0o600);
+    fs::create_dir_all(base.join("tmp")).unwrap();
+    fs::set_permissions(base.join("tmp"), fs::Permissions::from_mode(0o1777)).unwrap();
+    std::os::unix::fs::symlink("hello", base.join("bin/hi")).unwrap();
+    write(&app.join("etc/motd"), b"welcome to driftwood\n", 0o644);
+    write(&app.join("srv/www/index.html"), b"<h1>Driftwood</h1>\n", 0o644);
+    write(&app.join("srv/www/app.js"), b"console.log('tides');\n", 0o644);
+    (base, app)
+}
+
+/// Incompressible, deterministic bytes (xorshift), so sizes in tests mean something.
+pub fn pseudo_random(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// Build the fixture image (base, app, delete two paths) into `layout` with tag `web:1`.
+pub fn build_web(root: &Path, layout: &Path) {
+    let (base, app) = web_fixture(root);
+    ok(&[
+        "image",
+        "build",
+        "--layer",
+        base.to_str().unwrap(),
+        "--layer",
+        app.to_str().unwrap(),
+        "--delete",
+        "usr/share/doc/big.txt",
+        "--delete",
+        "var/cache/pkgs",
+        "--tag",
+        "web:1",
+        "--cmd",
+        "/bin/hello",
+        "-o",
+        layout.to_str().unwrap(),
+    ]);
+}
+
+/// Every file under `root`: relative path → (kind, permission bits, content or link target).
+pub fn snapshot(root: &Path) -> std::collections::BTreeMap<String, (char, u32, Vec<u8>)> {
+    let mut out = std::collections::BTreeMap::new();
+    walk(root, root, &mut out);
+    out
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut std::collections::BTreeMap<String, (char, u32, Vec<u8>)>) {
+    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        let rel = path.strip_prefix(root).unwrap().to_string_lossy().to_string();
+        let meta = fs::symlink_metadata(&path).unwrap();
+        let mode = meta.permissions().mode() & 0o7777;
+        if meta.file_type().is_symlink() {
+            out.insert(rel, ('l', 0, fs::read_link(&path).unwrap().to_string_lossy().as_bytes().to_vec()));
+        } else if meta.is_dir() {
+            out.insert(rel, ('d', mode, Vec::new()));
+            walk(root, &path, out);
+        } else {
+            out.insert(rel, ('f', mode, fs::read(&path).unwrap()));
+        }
+    }
+}
+
+/// Paths of every blob in a layout.
+pub fn blobs(layout: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(layout.join("blobs/sha256")).unwrap().map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+pub fn is_root() -> bool {
+    // SAFETY-free check: root owns /proc/self when we are uid 0.
+    std::os::unix::fs::MetadataExt::uid(&fs::metadata("/proc/self").unwrap()) == 0
+}

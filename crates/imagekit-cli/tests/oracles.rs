@@ -1,0 +1,134 @@
+//! Independent oracles: every layout `imagekit image build` writes must be accepted by umoci
+//! (which also recomputes diff_ids) and skopeo, and umoci's unpacked tree must equal ours.
+
+mod common;
+
+use std::fs;
+use std::process::Command;
+
+use common::*;
+
+fn run(tool: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(tool).args(args).output().unwrap_or_else(|e| panic!("running {}: {e}", tool.display()))
+}
+
+#[test]
+fn umoci_unpacks_what_we_build_to_the_same_tree_as_imagekit() {
+    let Some(umoci) = oracle("umoci") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+
+    let bundle = tmp.path().join("bundle");
+    let mut args = vec!["unpack"];
+    if !is_root() {
+        args.push("--rootless");
+    }
+    let image_arg = format!("{}:web:1", layout.display());
+    args.extend(["--image", &image_arg, bundle.to_str().unwrap()]);
+    let out = run(&umoci, &args);
+    assert!(out.status.success(), "umoci unpack refused our layout: {}", String::from_utf8_lossy(&out.stderr));
+
+    let ours = tmp.path().join("rootfs");
+    ok(&["unpack", layout.to_str().unwrap(), "-o", ours.to_str().unwrap()]);
+
+    let theirs = snapshot(&bundle.join("rootfs"));
+    let mine = snapshot(&ours);
+    assert_eq!(mine.keys().collect::<Vec<_>>(), theirs.keys().collect::<Vec<_>>(), "same paths after whiteouts");
+    assert_eq!(mine, theirs, "same kinds, modes, contents and link targets");
+    // The whiteouts took effect: the deleted file and directory are gone, the overwrite won.
+    assert!(!mine.contains_key("usr/share/doc/big.txt"));
+    assert!(!mine.contains_key("var/cache/pkgs"));
+    assert_eq!(mine["etc/motd"].2, b"welcome to driftwood\n");
+    assert_eq!(mine["tmp"].1, 0o1777);
+}
+
+#[test]
+fn umoci_and_imagekit_both_reject_a_wrong_diff_id() {
+    let Some(umoci) = oracle("umoci") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+    tamper_first_diff_id(&layout);
+
+    let bundle = tmp.path().join("bundle");
+    let image_arg = format!("{}:web:1", layout.display());
+    let mut args = vec!["unpack"];
+    if !is_root() {
+        args.push("--rootless");
+    }
+    args.extend(["--image", &image_arg, bundle.to_str().unwrap()]);
+    let out = run(&umoci, &args);
+    assert!(!out.status.success(), "umoci should reject a layer whose diff_id is wrong");
+
+    let err = fails(&["layout", "verify", layout.to_str().unwrap()]);
+    assert!(err.contains("diff_id of layer 0"), "{err}");
+}
+
+/// Rewrite the config with a wrong first diff_id and re-point manifest and index at it, so
+/// every blob is self-consistent and only the diff_id lies.
+fn tamper_first_diff_id(layout: &std::path::Path) {
+    use imagekit::layout::Layout;
+    let l = Layout::open(layout).unwrap();
+    let image = l.image(Some("web:1"), None).unwrap();
+    let mut config = image.config.value.clone();
+    config.rootfs.diff_ids[0] = imagekit::Digest::of_bytes(b"not the layer");
+    let config = imagekit::raw::Raw::encode(config);
+    l.write_blob(config.bytes()).unwrap();
+    let mut manifest = image.manifest.value.clone();
+    manifest.config = config.descriptor(imagekit::media::OCI_CONFIG);
+    let manifest = imagekit::raw::Raw::encode(manifest);
+    l.write_blob(manifest.bytes()).unwrap();
+    l.set_tag("web:1", manifest.descriptor(imagekit::media::OCI_MANIFEST)).unwrap();
+    // The old manifest and config are now unreferenced; verify still checks their names.
+}
+
+#[test]
+fn skopeo_reads_our_layout_byte_for_byte() {
+    let Some(skopeo) = oracle("skopeo") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+    let image = imagekit::layout::Layout::open(&layout).unwrap().image(Some("web:1"), None).unwrap();
+    let reference = format!("oci:{}:web:1", layout.display());
+
+    let raw = run(&skopeo, &["inspect", "--raw", &reference]);
+    assert!(raw.status.success(), "skopeo inspect --raw: {}", String::from_utf8_lossy(&raw.stderr));
+    assert_eq!(raw.stdout, image.manifest.bytes(), "skopeo sees exactly our manifest bytes");
+
+    let config = run(&skopeo, &["inspect", "--config", "--raw", &reference]);
+    assert!(config.status.success(), "skopeo inspect --config: {}", String::from_utf8_lossy(&config.stderr));
+    assert_eq!(config.stdout, image.config.bytes());
+
+    let manifest_file = tmp.path().join("manifest.json");
+    fs::write(&manifest_file, image.manifest.bytes()).unwrap();
+    let digest = run(&skopeo, &["manifest-digest", manifest_file.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&digest.stdout).trim(), image.descriptor.digest.to_string());
+
+    let inspect = run(&skopeo, &["inspect", &reference]);
+    assert!(inspect.status.success(), "skopeo inspect: {}", String::from_utf8_lossy(&inspect.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&inspect.stdout).unwrap();
+    assert_eq!(v["Digest"], image.descriptor.digest.to_string());
+    let layers: Vec<String> = image.manifest.value.layers.iter().map(|l| l.digest.to_string()).collect();
+    assert_eq!(v["Layers"], serde_json::json!(layers));
+    assert_eq!(v["Os"], "linux");
+    assert_eq!(v["Architecture"], "amd64");
+}
+
+#[test]
+fn gzip_accepts_our_layers_and_sha256sum_agrees_on_diff_ids() {
+    let (Some(gzip), Some(sha256sum)) = (oracle("gzip"), oracle("sha256sum")) else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+    let image = imagekit::layout::Layout::open(&layout).unwrap().image(Some("web:1"), None).unwrap();
+    for (layer, diff_id) in image.manifest.value.layers.iter().zip(&image.config.value.rootfs.diff_ids) {
+        let blob = layout.join("blobs/sha256").join(layer.digest.hex());
+        let script = format!("{} -dc {} | {}", gzip.display(), blob.display(), sha256sum.display());
+        let out = Command::new("sh").args(["-c", &script]).output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap(), diff_id.hex());
+        let out = Command::new(&sha256sum).arg(&blob).output().unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap(), layer.digest.hex());
+    }
+}

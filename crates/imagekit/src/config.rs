@@ -1,0 +1,175 @@
+//! The image configuration: what to run (Env, Entrypoint, Cmd, User…), the platform, the
+//! layer stack's diff_ids, and the build history. Its SHA-256 is the image ID.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::raw::Raw;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub architecture: String,
+    pub os: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<RuntimeConfig>,
+    pub rootfs: RootFs,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<History>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// Defaults for a container started from the image. Field names are PascalCase in the JSON.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuntimeConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// `{"80/tcp": {}}`: a set encoded as an object with empty values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposed_ports: Option<BTreeMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmd: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volumes: Option<BTreeMap<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_dir: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_signal: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RootFs {
+    /// Always "layers".
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// SHA-256 of each layer's *uncompressed* tar, bottom first.
+    pub diff_ids: Vec<Digest>,
+}
+
+/// One build step. `empty_layer: true` marks steps that changed only metadata (ENV, CMD,
+/// LABEL…) and made no layer: history and `rootfs.diff_ids` line up only when these are skipped.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub empty_layer: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl ImageConfig {
+    /// A config for a linux image with the given layers and one history entry per layer.
+    pub fn new(os: &str, architecture: &str, diff_ids: Vec<Digest>, history: Vec<History>) -> ImageConfig {
+        ImageConfig {
+            created: None,
+            author: None,
+            architecture: architecture.to_string(),
+            os: os.to_string(),
+            variant: None,
+            config: None,
+            rootfs: RootFs { kind: "layers".to_string(), diff_ids },
+            history,
+            extra: Map::new(),
+        }
+    }
+
+    pub fn parse(bytes: Vec<u8>) -> Result<Raw<ImageConfig>> {
+        let raw: Raw<ImageConfig> = Raw::parse("image config", bytes)?;
+        if raw.value.rootfs.kind != "layers" {
+            return Err(Error::malformed(
+                "image config",
+                format!("rootfs.type is {:?}, expected \"layers\"", raw.value.rootfs.kind),
+            ));
+        }
+        Ok(raw)
+    }
+
+    /// History and rootfs disagree when the number of non-empty history entries differs from
+    /// the number of layers. Runtimes still run such images, so this is a finding, not an error.
+    pub fn history_mismatch(&self) -> Option<String> {
+        let with_layers = self.history.iter().filter(|h| !h.empty_layer).count();
+        let layers = self.rootfs.diff_ids.len();
+        (!self.history.is_empty() && with_layers != layers)
+            .then(|| format!("{with_layers} history entries make layers but rootfs has {layers} diff_ids"))
+    }
+
+    /// Pair each history entry with the index of the layer it made (None for empty_layer).
+    pub fn history_layers(&self) -> Vec<(Option<usize>, &History)> {
+        let mut next = 0;
+        self.history
+            .iter()
+            .map(|h| {
+                if h.empty_layer {
+                    (None, h)
+                } else {
+                    next += 1;
+                    (Some(next - 1), h)
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCKERISH: &str = r#"{
+  "architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
+  "config": {"Env": ["PATH=/usr/bin"], "Cmd": ["nginx", "-g", "daemon off;"], "ExposedPorts": {"80/tcp": {}}, "OnBuild": null},
+  "rootfs": {"type": "layers", "diff_ids": ["sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]},
+  "history": [{"created_by": "ADD rootfs.tar /"}, {"created_by": "CMD [\"nginx\"]", "empty_layer": true}],
+  "container": "abc123"
+}"#;
+
+    #[test]
+    fn history_lines_up_with_layers_skipping_empty_entries() {
+        let raw = ImageConfig::parse(DOCKERISH.as_bytes().to_vec()).unwrap();
+        let pairs = raw.value.history_layers();
+        assert_eq!(pairs[0].0, Some(0));
+        assert_eq!(pairs[1].0, None);
+        assert_eq!(raw.value.config.as_ref().unwrap().cmd.as_ref().unwrap()[0], "nginx");
+    }
+
+    #[test]
+    fn unknown_fields_survive() {
+        let raw = ImageConfig::parse(DOCKERISH.as_bytes().to_vec()).unwrap();
+        let again = serde_json::to_value(&raw.value).unwrap();
+        assert_eq!(again["container"], "abc123");
+        assert_eq!(again["config"]["OnBuild"], Value::Null);
+    }
+
+    #[test]
+    fn mismatched_history_is_named() {
+        let bad = DOCKERISH.replace(r#", "empty_layer": true"#, "");
+        let raw = ImageConfig::parse(bad.into_bytes()).unwrap();
+        let finding = raw.value.history_mismatch().unwrap();
+        assert!(finding.contains("2 history entries make layers but rootfs has 1 diff_ids"), "{finding}");
+    }
+}

@@ -1,0 +1,39 @@
+//! imagekit: container images done right, small enough to read.
+//!
+//! The crate follows the shape of go-containerregistry's `pkg/v1`: one module per concern, small
+//! types, raw bytes kept beside every parsed JSON document (content is addressed by exact bytes).
+//!
+//! | module | concern |
+//! |---|---|
+//! | [`digest`] | `sha256:<hex>` grammar, streaming SHA-256 writers and readers |
+//! | [`media`] | OCI and Docker schema2 media types |
+//! | [`descriptor`], [`manifest`], [`index`], [`config`] | the JSON documents (unknown fields survive) |
+//! | [`raw`] | a parsed document together with the exact bytes it came from |
+//! | [`chain`] | ChainIDs of a layer stack |
+//! | [`layer`] | deterministic tar + gzip; diff_id and digest in one pass; reading layers safely |
+//! | [`whiteout`], [`apply`] | the union filesystem: applying layers in order with whiteouts |
+//! | [`layout`] | OCI image layout on disk, every blob verified on read (feature `fs`) |
+//!
+//! Without the `fs` feature nothing here touches the file system or the network, so the core
+//! compiles to `wasm32-unknown-unknown` for the in-page digest widget.
+
+pub mod apply;
+#[cfg(feature = "fs")]
+pub mod build;
+pub mod chain;
+pub mod config;
+pub mod descriptor;
+pub mod digest;
+pub mod error;
+pub mod index;
+pub mod layer;
+#[cfg(feature = "fs")]
+pub mod layout;
+pub mod manifest;
+pub mod media;
+pub mod raw;
+pub mod whiteout;
+
+pub use descriptor::{Descriptor, Platform};
+pub use digest::Digest;
+pub use error::{Error, Result};

@@ -1,0 +1,78 @@
+//! A JSON document and the exact bytes it was parsed from.
+//!
+//! A manifest's digest is the SHA-256 of its bytes as stored, not of its meaning: re-serializing
+//! changes whitespace, key order or escapes and so changes the digest. Everything that hashes a
+//! document therefore hashes [`Raw::bytes`], never `serde_json::to_vec(&raw.value)`.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::descriptor::Descriptor;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Raw<T> {
+    bytes: Vec<u8>,
+    digest: Digest,
+    pub value: T,
+}
+
+impl<T: DeserializeOwned> Raw<T> {
+    /// Parse `bytes` as a `what` (used in the error: "malformed image manifest: …").
+    pub fn parse(what: &str, bytes: Vec<u8>) -> Result<Raw<T>> {
+        let value = serde_json::from_slice(&bytes).map_err(|e| Error::malformed(what, e))?;
+        let digest = Digest::of_bytes(&bytes);
+        Ok(Raw { bytes, digest, value })
+    }
+}
+
+impl<T: Serialize> Raw<T> {
+    /// Serialize a value once (pretty-printed, two spaces, keys in declaration order) and keep
+    /// those bytes: from here on they *are* the document.
+    pub fn encode(value: T) -> Raw<T> {
+        let bytes = serde_json::to_vec_pretty(&value).expect("serializing plain data cannot fail");
+        let digest = Digest::of_bytes(&bytes);
+        Raw { bytes, digest, value }
+    }
+}
+
+impl<T> Raw<T> {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn digest(&self) -> &Digest {
+        &self.digest
+    }
+
+    pub fn descriptor(&self, media_type: &str) -> Descriptor {
+        Descriptor::new(media_type, self.digest.clone(), self.bytes.len() as u64)
+    }
+
+    pub fn into_parts(self) -> (Vec<u8>, T) {
+        (self.bytes, self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn digest_is_of_the_bytes_not_the_meaning() {
+        let a: Raw<Value> = Raw::parse("doc", br#"{"a":1,"b":2}"#.to_vec()).unwrap();
+        let b: Raw<Value> = Raw::parse("doc", br#"{ "b": 2, "a": 1 }"#.to_vec()).unwrap();
+        assert_eq!(a.value, b.value);
+        assert_ne!(a.digest(), b.digest());
+        assert_eq!(*a.digest(), Digest::of_bytes(br#"{"a":1,"b":2}"#));
+    }
+
+    #[test]
+    fn malformed_json_is_one_line_naming_the_document() {
+        let err = Raw::<Value>::parse("image manifest", b"{\"a\":\n".to_vec()).unwrap_err().to_string();
+        assert!(err.starts_with("malformed image manifest: "), "{err}");
+        assert!(!err.contains('\n'));
+    }
+}
