@@ -1,0 +1,208 @@
+//! Helpers shared by the step tests of exercise 07.
+//!
+//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are.
+
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt::{Debug, Display};
+use std::io::Read;
+use std::panic::{self, UnwindSafe};
+use std::sync::Once;
+
+/// Where the hints live, for failure messages.
+pub const HINTS: &str = "exercises/07-layers/hints.md";
+
+thread_local! {
+    /// True while [`attempt`] runs learner code on this thread.
+    static INSIDE_ATTEMPT: Cell<bool> = const { Cell::new(false) };
+    /// Where the learner's code panicked, captured by the panic hook.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per test binary) a panic hook that stays quiet for panics inside [`attempt`]:
+/// `attempt` reports those itself, with a hint, so the raw `todo!` message is not the first
+/// thing a learner reads. Every other panic (a failed assertion) is printed as usual.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default_hook = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if INSIDE_ATTEMPT.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string());
+                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
+            } else {
+                default_hook(info);
+            }
+        }));
+    });
+}
+
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+/// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`).
+///
+/// If it is still a `todo!()`, the test fails with a message that names the function, the book
+/// section to read (`read`) and where the hints are. If it panics for another reason, the test
+/// fails saying so, with the original message and where it happened.
+pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
+    install_quiet_hook();
+    let was_inside = INSIDE_ATTEMPT.with(|c| c.replace(true));
+    let result = panic::catch_unwind(f);
+    INSIDE_ATTEMPT.with(|c| c.set(was_inside));
+    match result {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = payload_text(&*payload);
+            let location =
+                PANIC_LOCATION.with(|slot| slot.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
+            if let Some(rest) = message.strip_prefix("not yet implemented") {
+                let stub_hint = rest.trim_start_matches(':').trim();
+                let stub_hint =
+                    if stub_hint.is_empty() { String::new() } else { format!("\n  Its stub says:  {stub_hint}") };
+                panic!(
+                    "\n{step}: `{function}` is not written yet.\
+                     \n  Read:           {read}{stub_hint}\
+                     \n  Hints:          `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
+                );
+            }
+            panic!(
+                "\n{step}: your `{function}` panicked{location}:\
+                 \n  {message}\
+                 \n  A layer function should return its result, not panic, for input like this test's.\
+                 \n  Read:           {read}\
+                 \n  Hints:          `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
+            );
+        }
+    }
+}
+
+/// A failure message in the voice of a teacher: what was checked, what was expected, what came
+/// back, why it matters and where to read about it.
+///
+/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
+pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
+    format!(
+        "\n{step}: {what}\
+         \n  expected: {expected}\
+         \n  got:      {got}\
+         \n  Why it matters: {why}\
+         \n  Read: {read}\
+         \n  Hints: `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
+    )
+}
+
+/// A value in Rust syntax (`{:?}`), for the expected/got lines of [`teach`].
+pub fn show(value: impl Debug) -> String {
+    format!("{value:?}")
+}
+
+/// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(bytes);
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Undoes gzip, independently of your code.
+pub fn gunzip(blob: &[u8]) -> Result<Vec<u8>, std::io::Error> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(blob).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// One entry of a tar archive, as read back by the `tar` crate.
+#[derive(Debug, Clone)]
+pub struct TarEntry {
+    /// The path exactly as stored (directories keep their trailing `/`).
+    pub path: String,
+    pub kind: tar::EntryType,
+    pub mode: Option<u32>,
+    pub mtime: Option<u64>,
+    pub uid: Option<u64>,
+    pub gid: Option<u64>,
+    /// User and group names; an old-style header without these fields reads as empty.
+    pub username: String,
+    pub groupname: String,
+    pub contents: Vec<u8>,
+}
+
+/// Reads every entry of an uncompressed tar archive, or says why it could not.
+pub fn read_tar(bytes: &[u8]) -> Result<Vec<TarEntry>, std::io::Error> {
+    let mut archive = tar::Archive::new(bytes);
+    let mut out = Vec::new();
+    for entry in archive.entries()? {
+        let mut entry = entry?;
+        let header = entry.header().clone();
+        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let mut contents = Vec::new();
+        entry.read_to_end(&mut contents)?;
+        let name = |b: Option<&[u8]>| String::from_utf8_lossy(b.unwrap_or(b"")).into_owned();
+        out.push(TarEntry {
+            path,
+            kind: header.entry_type(),
+            mode: header.mode().ok(),
+            mtime: header.mtime().ok(),
+            uid: header.uid().ok(),
+            gid: header.gid().ok(),
+            username: name(header.username_bytes()),
+            groupname: name(header.groupname_bytes()),
+            contents,
+        });
+    }
+    Ok(out)
+}
+
+/// Builds a test layer from entries exactly in the order given, independently of your code:
+/// `(path, Some(contents))` is a file, `(path, None)` a directory (write it as `"etc/"`).
+/// The order is kept on purpose, so tests can put a whiteout after the files of its own layer.
+pub fn raw_layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for &(path, contents) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        let data: &[u8] = match contents {
+            Some(data) => {
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_mode(0o644);
+                data
+            }
+            None => {
+                header.set_entry_type(tar::EntryType::Directory);
+                header.set_mode(0o755);
+                &[]
+            }
+        };
+        header.set_size(data.len() as u64);
+        builder.append_data(&mut header, path, data).expect("test fixture: valid tar entry");
+    }
+    builder.into_inner().expect("test fixture: tar into a Vec")
+}
+
+/// `len` bytes of deterministic noise (xorshift64): gzip cannot shrink it, and every run of the
+/// tests sees the same bytes.
+pub fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        out.extend_from_slice(&state.to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
