@@ -1,0 +1,473 @@
+//! `cargo xtask build` / `serve`: the book, with the `imagekit` binary its cmdrun lines run.
+//!
+//! mdbook-cmdrun 0.7.3 never fails a build: it ignores exit codes (unless a line asks with `-0`
+//! or `--strict`, and even then it only writes `**cmdrun error**` into the page) and drops stderr.
+//! So `build` checks for itself:
+//!
+//! - cmdrun runs each command as `sh -c COMMAND`, finding `sh` on PATH. During the build a small
+//!   `sh` placed first on PATH records every such command's folder, exit status, stdout and stderr,
+//!   then behaves exactly as `/bin/sh`. Each command must exit 0 (or the code its line expects) and
+//!   print something.
+//! - The rendered pages must not contain cmdrun's error marker, nor an unexpanded `<!-- cmdrun`.
+//! - The rendered prose (outside code) must not contain placeholders: TODO, TBD, lorem ipsum,
+//!   coming soon.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::fail;
+use crate::setup;
+use crate::util::{self, Context, Result};
+
+/// The book's output folder (mdBook's default `build-dir`).
+const BOOK_DIR: &str = "book";
+
+/// Builds the `imagekit` binary in release mode and returns the folder that holds it.
+pub fn build_cli(root: &Path) -> Result<PathBuf> {
+    util::run(util::cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
+    let bin_dir = util::target_dir(root).join("release");
+    if !bin_dir.join("imagekit").is_file() {
+        return fail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
+    }
+    Ok(bin_dir)
+}
+
+/// A fresh `IMAGEKIT_SCRATCH` folder: the book's commands write their demo images there.
+fn fresh_scratch(root: &Path) -> Result<PathBuf> {
+    let dir = util::target_dir(root).join("book-scratch");
+    util::fresh_dir(&dir)?;
+    Ok(dir)
+}
+
+fn require_tools(root: &Path) -> Result {
+    if !root.join("book.toml").is_file() {
+        return fail!("{} not found", root.join("book.toml").display());
+    }
+    let missing: Vec<String> = setup::missing(root).into_iter().filter(|t| t.starts_with("mdbook")).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        fail!("missing book tools: {} (run `cargo xtask setup`)", missing.join(", "))
+    }
+}
+
+/// `cargo xtask build`: the CLI, then the book, then the checks.
+pub fn build(root: &Path) -> Result {
+    require_tools(root)?;
+    let bin_dir = build_cli(root)?;
+    let scratch = fresh_scratch(root)?;
+
+    let work = util::target_dir(root).join("xtask");
+    let shim_dir = work.join("cmdrun-shim");
+    let log_dir = work.join("cmdrun-log");
+    util::fresh_dir(&shim_dir)?;
+    util::fresh_dir(&log_dir)?;
+    write_shim(&shim_dir)?;
+
+    let mut mdbook = Command::new("mdbook");
+    mdbook
+        .arg("build")
+        .current_dir(root)
+        .env("PATH", util::path_with(&[&shim_dir, &bin_dir]))
+        .env("IMAGEKIT_SCRATCH", &scratch)
+        .env("XTASK_CMDRUN_LOG", &log_dir);
+    util::run(&mut mdbook)?;
+
+    check(root, &root.join(BOOK_DIR), &log_dir)
+}
+
+/// `cargo xtask serve`: setup, the CLI, and `mdbook serve` with live reload.
+pub fn serve(root: &Path) -> Result {
+    setup::setup(root)?;
+    require_tools(root)?;
+    let bin_dir = build_cli(root)?;
+    let scratch = fresh_scratch(root)?;
+    println!("\nserving the book at http://127.0.0.1:3000 (live reload; Ctrl-C to stop)\n");
+    let mut mdbook = Command::new("mdbook");
+    mdbook
+        .args(["serve", "--hostname", "127.0.0.1", "--port", "3000"])
+        .current_dir(root)
+        .env("PATH", util::path_with(&[&bin_dir]))
+        .env("IMAGEKIT_SCRATCH", &scratch);
+    util::run(&mut mdbook)
+}
+
+const SHIM: &str = r#"#!/bin/sh
+# Written by `cargo xtask build`. mdbook-cmdrun runs each book command as `sh -c COMMAND`; this
+# records the command, its folder, exit status, stdout and stderr under $XTASK_CMDRUN_LOG, then
+# returns what /bin/sh would have. Anything else goes straight to /bin/sh.
+if [ "$#" -eq 2 ] && [ "$1" = "-c" ] && [ -n "${XTASK_CMDRUN_LOG:-}" ] && [ -d "$XTASK_CMDRUN_LOG" ]; then
+    log=$XTASK_CMDRUN_LOG
+    unset XTASK_CMDRUN_LOG
+    i=0
+    while [ "$i" -lt 100000 ] && ! mkdir "$log/$i" 2>/dev/null; do i=$((i + 1)); done
+    printf '%s' "$2" > "$log/$i/command"
+    pwd > "$log/$i/cwd"
+    /bin/sh -c "$2" > "$log/$i/stdout" 2> "$log/$i/stderr"
+    status=$?
+    echo "$status" > "$log/$i/status"
+    cat "$log/$i/stdout"
+    exit "$status"
+fi
+exec /bin/sh "$@"
+"#;
+
+fn write_shim(dir: &Path) -> Result {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("sh");
+    fs::write(&path, SHIM).context(|| format!("writing {}", path.display()))?;
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
+        .context(|| format!("making {} executable", path.display()))
+}
+
+/// A `<!-- cmdrun … -->` line in the book's sources.
+struct Line {
+    page: PathBuf,
+    line: usize,
+    /// The command as cmdrun passes it to `sh -c`, whitespace collapsed.
+    command: String,
+    /// The exit code the line asks for (`-N`, `--strict`, `--expect-return-code N`).
+    expected: Option<i32>,
+}
+
+/// A command that ran during the build, as the shim recorded it.
+struct Ran {
+    cwd: PathBuf,
+    command: String,
+    status: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Finds cmdrun lines as mdbook-cmdrun 0.7.3 does (`<!--[ ]*cmdrun (.*?)-->` on one line) and
+/// reads its exit-code flags the same way.
+fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let mut rest = line;
+        while let Some(start) = rest.find("<!--") {
+            rest = &rest[start + 4..];
+            let body = rest.trim_start_matches(' ');
+            let Some(body) = body.strip_prefix("cmdrun ") else {
+                continue;
+            };
+            let Some(end) = body.find("-->") else { break };
+            let raw = &body[..end];
+            rest = &body[end + 3..];
+            let words: Vec<&str> = raw.split_whitespace().collect();
+            let (skip, expected) = match words.first() {
+                Some(&"--strict") => (1, Some(0)),
+                Some(&"--expect-return-code") => (2, words.get(1).and_then(|w| w.parse().ok())),
+                Some(w) if w.starts_with('-') => (1, w.rsplit_once('-').and_then(|(_, code)| code.parse().ok())),
+                _ => (0, None),
+            };
+            found.push(Line {
+                page: page.to_path_buf(),
+                line: n + 1,
+                command: words.get(skip..).unwrap_or_default().join(" "),
+                expected,
+            });
+        }
+    }
+    found
+}
+
+fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
+    let entries = fs::read_dir(dir).context(|| format!("reading {}", dir.display()))?;
+    for entry in entries {
+        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
+        if path.is_dir() {
+            files_with_ext(&path, ext, out)?;
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(())
+}
+
+fn read_log(log_dir: &Path) -> Result<Vec<Ran>> {
+    let mut runs = Vec::new();
+    for i in 0.. {
+        let dir = log_dir.join(i.to_string());
+        if !dir.is_dir() {
+            break;
+        }
+        let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_default();
+        runs.push(Ran {
+            cwd: PathBuf::from(read("cwd").trim_end_matches('\n')),
+            command: squash(&read("command")),
+            // No status file: the shim itself was killed.
+            status: read("status").trim().parse().ok(),
+            stdout: read("stdout"),
+            stderr: read("stderr"),
+        });
+    }
+    Ok(runs)
+}
+
+fn indent(text: &str) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    let shown = &lines[lines.len().saturating_sub(15)..];
+    let mut out = String::new();
+    if shown.len() < lines.len() {
+        out.push_str("      …\n");
+    }
+    for l in shown {
+        out.push_str("      ");
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+/// The rendered page for a source page: `src/07-x/index.md` → `book/07-x/index.html`.
+fn html_for(root: &Path, book: &Path, page: &Path) -> PathBuf {
+    let rel = page.strip_prefix(root.join("src")).unwrap_or(page);
+    book.join(rel).with_extension("html")
+}
+
+/// Checks the built book; lists every problem found, then fails if there was any.
+pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
+    let mut problems = Vec::new();
+
+    // 1. Every command the build ran: its exit status and its output.
+    let mut pages = Vec::new();
+    files_with_ext(&root.join("src"), "md", &mut pages)?;
+    let mut lines = Vec::new();
+    for page in &pages {
+        let text = fs::read_to_string(page).context(|| format!("reading {}", page.display()))?;
+        lines.extend(cmdrun_lines(page, &text));
+    }
+    let runs = read_log(log_dir)?;
+    let same_dir =
+        |a: &Path, b: &Path| a == b || a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a));
+    for ran in &runs {
+        let line =
+            lines.iter().find(|l| l.command == ran.command && l.page.parent().is_some_and(|d| same_dir(d, &ran.cwd)));
+        let place = match line {
+            Some(l) => format!("{}:{}", util::rel(root, &l.page), l.line),
+            None => format!("a page in {}", util::rel(root, &ran.cwd)),
+        };
+        let expected = line.and_then(|l| l.expected).unwrap_or(0);
+        let mut what = Vec::new();
+        if ran.status != Some(expected) {
+            match ran.status {
+                Some(code) => what.push(format!("exited with {code} (expected {expected})")),
+                None => what.push("was killed".to_string()),
+            }
+        }
+        if ran.stdout.trim().is_empty() {
+            what.push("printed nothing on stdout (cmdrun drops stderr: add `2>&1` to show an error)".to_string());
+        }
+        if !what.is_empty() {
+            let mut p = format!("{place}: `{}` {}", ran.command, what.join(" and "));
+            if !ran.stderr.trim().is_empty() {
+                p.push_str("\n    stderr:\n");
+                p.push_str(indent(&ran.stderr).trim_end());
+            }
+            problems.push(p);
+        }
+    }
+    for l in &lines {
+        let rendered = html_for(root, book, &l.page).is_file();
+        let ran = runs.iter().any(|r| r.command == l.command && l.page.parent().is_some_and(|d| same_dir(d, &r.cwd)));
+        if rendered && !ran {
+            problems.push(format!(
+                "{}:{}: `{}` was not run by mdbook-cmdrun (is [preprocessor.cmdrun] in book.toml?)",
+                util::rel(root, &l.page),
+                l.line,
+                l.command
+            ));
+        }
+    }
+
+    // 2. The rendered pages.
+    let mut html = Vec::new();
+    files_with_ext(book, "html", &mut html)?;
+    if html.is_empty() {
+        problems.push(format!("no HTML pages in {}", book.display()));
+    }
+    let mut checked = 0;
+    for file in &html {
+        // print.html repeats every page: its problems are reported on the pages themselves.
+        if file.file_name().is_some_and(|n| n == "print.html") {
+            continue;
+        }
+        checked += 1;
+        let text = fs::read_to_string(file).context(|| format!("reading {}", file.display()))?;
+        let name = util::rel(root, file);
+        for marker in ["cmdrun error", "Fail to run shell"] {
+            for at in find_all(&text, marker) {
+                problems.push(format!("{name}: {}", snippet(&text, at)));
+            }
+        }
+        for marker in ["<!-- cmdrun", "&lt;!-- cmdrun"] {
+            for at in find_all(&text, marker) {
+                let line = text[at..].lines().next().unwrap_or_default();
+                problems.push(format!(
+                    "{name}: a cmdrun comment was not run (cmdrun reads only one-line \
+                     `<!-- cmdrun … -->`): {}",
+                    decode(line).trim()
+                ));
+            }
+        }
+        for (word, at) in placeholders(&text) {
+            problems.push(format!("{name}: placeholder text \"{word}\": …{}…", snippet(&text, at)));
+        }
+    }
+
+    if problems.is_empty() {
+        println!(
+            "book: {} cmdrun command(s) ran and printed output; {checked} page(s) checked; open {}",
+            runs.len(),
+            book.join("index.html").display()
+        );
+        Ok(())
+    } else {
+        for p in &problems {
+            eprintln!("  - {p}");
+        }
+        fail!("the book has {} problem(s) (listed above)", problems.len())
+    }
+}
+
+fn find_all<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    text.match_indices(needle).map(|(i, _)| i)
+}
+
+/// The text of the line around byte `at`, tags stripped and entities decoded, at most ~200 chars.
+fn snippet(text: &str, at: usize) -> String {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let plain = decode(&strip_tags(&text[start..end]));
+    let plain = plain.trim();
+    if plain.chars().count() > 200 {
+        plain.chars().take(200).collect::<String>() + "…"
+    } else {
+        plain.to_string()
+    }
+}
+
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' if !in_tag => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn decode(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Placeholder words in a page's main content, outside `<pre>`/`<code>`: (word, byte offset).
+fn placeholders(html: &str) -> Vec<(&'static str, usize)> {
+    let start = html.find("<main").unwrap_or(0);
+    let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
+    // Blank out code and tags (keeping offsets), so only prose remains.
+    let mut prose: Vec<u8> = html.as_bytes().to_vec();
+    for (open, close) in [("<pre", "</pre>"), ("<code", "</code>"), ("<!--", "-->")] {
+        let mut from = start;
+        while let Some(i) = html[from..end].find(open) {
+            let i = from + i;
+            let j = html[i..end].find(close).map_or(end, |j| i + j + close.len());
+            prose[i..j].fill(b' ');
+            from = j;
+        }
+    }
+    let mut in_tag = false;
+    for b in &mut prose[start..end] {
+        match *b {
+            b'<' => in_tag = true,
+            b'>' if in_tag => {
+                in_tag = false;
+                *b = b' ';
+            }
+            _ => {}
+        }
+        if in_tag {
+            *b = b' ';
+        }
+    }
+    let prose = String::from_utf8_lossy(&prose[start..end]).into_owned();
+    let lower = prose.to_lowercase();
+    let word_at = |hay: &str, i: usize, len: usize| {
+        let before = hay[..i].chars().next_back();
+        let after = hay[i + len..].chars().next();
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
+            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+    };
+    let mut found = Vec::new();
+    for word in ["TODO", "TBD"] {
+        for (i, _) in prose.match_indices(word) {
+            if word_at(&prose, i, word.len()) {
+                found.push((word, start + i));
+            }
+        }
+    }
+    // Lowercasing may change byte lengths of non-ASCII text: only trust ASCII-only pages' offsets.
+    let offsets_ok = lower.len() == prose.len();
+    for word in ["lorem ipsum", "coming soon"] {
+        for (i, _) in lower.match_indices(word) {
+            found.push((word, if offsets_ok { start + i } else { start }));
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_cmdrun_lines_like_cmdrun() {
+        let text = "a\n<!-- cmdrun imagekit digest  x.json -->\n\
+                    <!--cmdrun -0 imagekit ls -->  and <!-- cmdrun --strict a | b -->\n\
+                    <!-- cmdrun --expect-return-code 2 false -->\n<!-- not cmdrun -->\n";
+        let lines = cmdrun_lines(Path::new("src/p.md"), text);
+        let got: Vec<(usize, &str, Option<i32>)> =
+            lines.iter().map(|l| (l.line, l.command.as_str(), l.expected)).collect();
+        assert_eq!(
+            got,
+            [
+                (2, "imagekit digest x.json", None),
+                (3, "imagekit ls", Some(0)),
+                (3, "a | b", Some(0)),
+                (4, "false", Some(2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_placeholders_only_in_prose() {
+        let html = "<title>TODO</title><main><p>Fill in the TODO here; TBD.</p>\
+                    <pre><code>todo!(\"TODO\")</code></pre><p>Use <code>TODO</code> TODOS</p>\
+                    <p>Coming soon: Lorem Ipsum</p><!-- TODO --></main>";
+        let words: Vec<&str> = placeholders(html).into_iter().map(|(w, _)| w).collect();
+        assert_eq!(words, ["TODO", "TBD", "lorem ipsum", "coming soon"]);
+    }
+
+    #[test]
+    fn snippets_show_the_failing_command() {
+        let html = "<p>x</p>\n<pre><code>**cmdrun error**: &#39;imagekit nope&#39; returned exit code 2 instead of 0.\n</code></pre>";
+        let at = html.find("cmdrun error").unwrap();
+        assert_eq!(snippet(html, at), "**cmdrun error**: 'imagekit nope' returned exit code 2 instead of 0.");
+    }
+}

@@ -1,0 +1,89 @@
+//! `cargo xtask …`: the workbook's task runner (see `cargo xtask help`).
+
+mod bench;
+mod book;
+mod exercises;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+use util::{Error, Result};
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+for learners:
+  serve               install what is missing, build imagekit, and serve the book at
+                      http://127.0.0.1:3000 with live reload
+  progress            each exercise's state, its next failing step and its book page
+  solve NN            put exercise NN's solution in place (your work is saved)
+  reset NN            put your saved work back (or the fresh stub if nothing was saved)
+
+for instructors and developers:
+  setup               install the pinned tools that are missing (mdbook, mdbook-cmdrun, …)
+  build               build imagekit and the book into book/, failing on any cmdrun error
+  test                everything CI checks: fmt, clippy, tests, verify, book
+  verify [--worktree] [NN…]
+                      every exercise: its tests fail on the stub (as committed, or as it is
+                      with --worktree), pass on the solution, and clippy is clean
+  bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Usage(msg)) => {
+            if !msg.is_empty() {
+                eprintln!("error: {msg}\n");
+            }
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Error::Interrupted) => {
+            eprintln!("error: interrupted");
+            ExitCode::from(130)
+        }
+        Err(Error::Failed(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result {
+    let root = util::root();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let no_more = |rest: &[&str]| match rest {
+        [] => Ok(()),
+        _ => Err(Error::Usage(format!("unexpected argument {:?}", rest[0]))),
+    };
+    match args.as_slice() {
+        ["help" | "-h" | "--help", ..] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        ["setup", rest @ ..] => no_more(rest).and_then(|()| setup::setup(&root)),
+        ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root)),
+        ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
+        ["test", rest @ ..] => no_more(rest).and_then(|()| test::test(&root)),
+        ["verify", rest @ ..] => {
+            let worktree = rest.contains(&"--worktree");
+            let only: Vec<String> = rest.iter().filter(|a| **a != "--worktree").map(|a| a.to_string()).collect();
+            if let Some(flag) = only.iter().find(|a| a.starts_with('-')) {
+                return Err(Error::Usage(format!("unknown option {flag:?}")));
+            }
+            exercises::verify(&root, &only, worktree)
+        }
+        ["progress", rest @ ..] => no_more(rest).and_then(|()| exercises::progress(&root)),
+        ["solve", nn] => exercises::solve(&root, nn),
+        ["reset", nn] => exercises::reset(&root, nn),
+        ["solve" | "reset", ..] => {
+            Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
+        }
+        ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
+        [] => Err(Error::Usage(String::new())),
+        [other, ..] => Err(Error::Usage(format!("unknown command {other:?}"))),
+    }
+}

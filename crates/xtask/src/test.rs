@@ -1,0 +1,77 @@
+//! `cargo xtask test`: everything the project checks, in stages, stopping at the first failure.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::util::{self, Error, Result};
+use crate::{book, exercises, fail, setup};
+
+enum Step {
+    Cargo(&'static [&'static str]),
+    Verify,
+    Book,
+}
+
+const STAGES: &[(&str, Step)] = &[
+    ("format", Step::Cargo(&["fmt", "--all", "--", "--check"])),
+    ("clippy", Step::Cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])),
+    ("tests", Step::Cargo(&["test"])),
+    ("exercises", Step::Verify),
+    ("book", Step::Book),
+];
+
+impl Step {
+    fn describe(&self) -> String {
+        match self {
+            Step::Cargo(args) => format!("cargo {}", args.join(" ")),
+            Step::Verify => "cargo xtask verify: tests fail on each stub, pass on its solution; clippy clean".into(),
+            Step::Book => "cargo xtask build: imagekit (release), mdbook build, cmdrun and placeholder checks".into(),
+        }
+    }
+
+    fn run(&self, root: &Path) -> Result {
+        match self {
+            Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
+            Step::Verify => exercises::verify(root, &[], false),
+            Step::Book => book::build(root),
+        }
+    }
+}
+
+pub fn test(root: &Path) -> Result {
+    let missing = setup::missing(root);
+    if !missing.is_empty() {
+        return fail!("missing tools: {} (run `cargo xtask setup`; CI does)", missing.join(", "));
+    }
+
+    let total = Instant::now();
+    let mut times: Vec<(Duration, bool)> = Vec::new();
+    let mut failure = None;
+    for (i, (name, step)) in STAGES.iter().enumerate() {
+        util::header(&format!("[{}/{}] {name}: {}", i + 1, STAGES.len(), step.describe()));
+        let start = Instant::now();
+        let result = step.run(root);
+        times.push((start.elapsed(), result.is_ok()));
+        if let Err(e) = result {
+            failure = Some((name, e));
+            break;
+        }
+    }
+
+    util::header("summary");
+    for (i, (name, _)) in STAGES.iter().enumerate() {
+        match times.get(i) {
+            Some((time, true)) => println!("  ok    {name:<10} {:>8}", util::secs(*time)),
+            Some((time, false)) => println!("  FAIL  {name:<10} {:>8}", util::secs(*time)),
+            None => println!("  skip  {name:<10}"),
+        }
+    }
+    match failure {
+        None => {
+            println!("xtask test: all {} stages passed in {}", STAGES.len(), util::secs(total.elapsed()));
+            Ok(())
+        }
+        Some((_, Error::Interrupted)) => Err(Error::Interrupted),
+        Some((name, e)) => fail!("stage `{name}` failed: {e}"),
+    }
+}
