@@ -4,7 +4,9 @@
 //! causes on the same line; exit 0 ok, 1 failure, 2 usage.
 
 mod cmd;
+mod compose;
 mod output;
+mod target;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -37,6 +39,17 @@ enum Command {
     Unpack(cmd::unpack::Args),
     /// List an image's layers: sizes, files added/changed/deleted, what deletions still cost.
     Layers(cmd::layers::Args),
+    /// Walk index → platform → manifest → config and layers (a layout, or a snapshot reference).
+    Manifest(cmd::manifest::Args),
+    /// Summarize an image: digests, platforms, config, provenance (works offline on the snapshot).
+    Inspect(cmd::inspect::Args),
+    /// Image references: parse and normalize.
+    #[command(subcommand, name = "ref")]
+    Ref(cmd::reference::Command),
+    /// Pin a compose file's `image:` references to digests (name:tag@sha256:…).
+    Pin(cmd::pin::Args),
+    /// Report pins that no longer match what their tag points to on a date, and why.
+    Drift(cmd::drift::Args),
 }
 
 fn main() {
@@ -53,8 +66,20 @@ fn main() {
         Command::Layout(c) => cmd::layout::run(c),
         Command::Unpack(args) => cmd::unpack::run(args),
         Command::Layers(args) => cmd::layers::run(args),
+        Command::Manifest(args) => cmd::manifest::run(args),
+        Command::Inspect(args) => cmd::inspect::run(args),
+        Command::Ref(c) => cmd::reference::run(c),
+        Command::Pin(args) => cmd::pin::run(args),
+        Command::Drift(args) => cmd::drift::run(args),
     };
     if let Err(e) = result {
+        // `imagekit … | head` closing the pipe early is not a failure worth a message.
+        let broken_pipe = e
+            .chain()
+            .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe));
+        if broken_pipe {
+            std::process::exit(0);
+        }
         // `{:#}` joins the cause chain on one line: "error: reading x: permission denied".
         eprintln!("error: {e:#}");
         std::process::exit(1);

@@ -132,3 +132,94 @@ fn gzip_accepts_our_layers_and_sha256sum_agrees_on_diff_ids() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap(), layer.digest.hex());
     }
 }
+
+/// Build the fixture for two platforms: one index, two manifests (different configs).
+fn build_multi(root: &std::path::Path, layout: &std::path::Path) {
+    let (base, app) = web_fixture(root);
+    ok(&[
+        "image",
+        "build",
+        "--layer",
+        base.to_str().unwrap(),
+        "--layer",
+        app.to_str().unwrap(),
+        "--platform",
+        "linux/amd64",
+        "--platform",
+        "linux/arm64/v8",
+        "--tag",
+        "multi:1",
+        "-o",
+        layout.to_str().unwrap(),
+    ]);
+}
+
+#[test]
+fn skopeo_picks_each_platform_from_our_index() {
+    let Some(skopeo) = oracle("skopeo") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_multi(tmp.path(), &layout);
+    let reference = format!("oci:{}:multi:1", layout.display());
+    let raw = run(&skopeo, &["inspect", "--raw", &reference]);
+    assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
+    let index = imagekit::index::Index::parse(raw.stdout).unwrap();
+    assert_eq!(index.value.manifests.len(), 2);
+    for (arch, platform) in [("amd64", "linux/amd64"), ("arm64", "linux/arm64/v8")] {
+        let out = run(
+            &skopeo,
+            &["inspect", "--override-os", "linux", "--override-arch", arch, "--config", "--raw", &reference],
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let ours: serde_json::Value =
+            serde_json::from_str(&ok(&["manifest", layout.to_str().unwrap(), "--platform", platform, "--json"]))
+                .unwrap();
+        let config_digest = imagekit::Digest::of_bytes(&out.stdout);
+        assert_eq!(
+            ours["manifest"]["config"]["digest"],
+            config_digest.to_string(),
+            "skopeo and imagekit pick the same {arch} image"
+        );
+        let config: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(config["architecture"], arch);
+    }
+}
+
+#[test]
+fn umoci_unpacks_the_platform_manifest_imagekit_selects() {
+    // umoci 0.4.7 refuses a tag that reaches several manifests ("tag is ambiguous"), so the
+    // comparison tags the manifest imagekit selects and has umoci unpack that.
+    let Some(umoci) = oracle("umoci") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout_dir = tmp.path().join("layout");
+    build_multi(tmp.path(), &layout_dir);
+    let layout = imagekit::layout::Layout::open(&layout_dir).unwrap();
+    let arm = imagekit::Platform::parse("linux/arm64/v8").unwrap();
+    let image = layout.image(Some("multi:1"), Some(&arm)).unwrap();
+    assert_eq!(image.config.value.architecture, "arm64");
+    layout.set_tag("multi:1-arm64", image.descriptor.clone()).unwrap();
+
+    let bundle = tmp.path().join("bundle");
+    let image_arg = format!("{}:multi:1-arm64", layout_dir.display());
+    let mut args = vec!["unpack"];
+    if !is_root() {
+        args.push("--rootless");
+    }
+    args.extend(["--image", &image_arg, bundle.to_str().unwrap()]);
+    let out = run(&umoci, &args);
+    assert!(out.status.success(), "umoci unpack: {}", String::from_utf8_lossy(&out.stderr));
+    let config: serde_json::Value = serde_json::from_slice(&fs::read(bundle.join("config.json")).unwrap()).unwrap();
+    assert!(config["process"].is_object(), "umoci wrote a runtime config for the arm64 image");
+    let ours = tmp.path().join("rootfs");
+    ok(&[
+        "unpack",
+        layout_dir.to_str().unwrap(),
+        "--tag",
+        "multi:1",
+        "--platform",
+        "linux/arm64/v8",
+        "-o",
+        ours.to_str().unwrap(),
+    ]);
+    assert_eq!(snapshot(&ours), snapshot(&bundle.join("rootfs")));
+}

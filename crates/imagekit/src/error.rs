@@ -11,6 +11,10 @@ pub enum Error {
     #[error("invalid digest {input:?}: {reason}")]
     InvalidDigest { input: String, reason: String },
 
+    /// An image reference that does not follow the distribution grammar.
+    #[error("invalid reference {input:?}: {reason}")]
+    InvalidReference { input: String, reason: String },
+
     /// Content whose SHA-256 differs from the digest that names it.
     #[error("digest mismatch for {what}: expected {expected}, got {actual}")]
     DigestMismatch { what: String, expected: Digest, actual: Digest },

@@ -9,6 +9,7 @@
 //! | [`media`] | OCI and Docker schema2 media types |
 //! | [`descriptor`], [`manifest`], [`index`], [`config`] | the JSON documents (unknown fields survive) |
 //! | [`raw`] | a parsed document together with the exact bytes it came from |
+//! | [`reference`] | image references: parsing and Docker's normalization |
 //! | [`chain`] | ChainIDs of a layer stack |
 //! | [`layer`] | deterministic tar + gzip; diff_id and digest in one pass; reading layers safely |
 //! | [`whiteout`], [`apply`] | the union filesystem: applying layers in order with whiteouts |
@@ -32,6 +33,7 @@ pub mod layout;
 pub mod manifest;
 pub mod media;
 pub mod raw;
+pub mod reference;
 pub mod whiteout;
 
 pub use descriptor::{Descriptor, Platform};

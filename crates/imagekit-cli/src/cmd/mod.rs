@@ -1,10 +1,15 @@
 //! One module per verb. Each has an `Args` (or `Command`) clap type and a `run`.
 
 pub mod digest;
+pub mod drift;
 pub mod image;
+pub mod inspect;
 pub mod layer;
 pub mod layers;
 pub mod layout;
+pub mod manifest;
+pub mod pin;
+pub mod reference;
 pub mod unpack;
 
 use imagekit::Platform;
