@@ -98,20 +98,11 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<()> {
             "images": built,
         }));
     }
-    println!(
-        "built {} in {} ({} {})",
-        args.tag,
-        args.output.display(),
-        imagekit::media::describe(&top.media_type),
-        top.digest
-    );
+    println!("built {} in {}", args.tag, args.output.display());
+    println!("{}: {}", imagekit::media::describe(&top.media_type), top.digest);
     for image in &built {
-        println!(
-            "\n{}  manifest {}  config {}",
-            image.platform,
-            image.manifest.digest,
-            output::short(&image.config.digest)
-        );
+        let (manifest, config) = (output::short(&image.manifest.digest), output::short(&image.config.digest));
+        println!("\n{}: manifest {manifest}, config {config}", image.platform);
         let mut table = Table::new(&["#", "DIGEST", "DIFF_ID", ">SIZE", ">UNPACKED", "CREATED BY"]);
         for (i, l) in image.layers.iter().enumerate() {
             table.row(vec![

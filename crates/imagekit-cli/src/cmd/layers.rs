@@ -125,7 +125,6 @@ fn print_table(s: &Summary) -> anyhow::Result<()> {
         table.row(vec![
             r.index.to_string(),
             output::short(&r.digest),
-            output::short(&r.diff_id),
             output::size(r.size),
             output::size(r.uncompressed_size),
             r.added.to_string(),
