@@ -1,0 +1,132 @@
+//! Helpers shared by the step tests of exercise 09.
+//!
+//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are.
+
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt::{Debug, Display};
+use std::panic::{self, UnwindSafe};
+use std::sync::Once;
+
+/// Where the hints live, for failure messages.
+pub const HINTS: &str = "exercises/09-tags/hints.md";
+
+thread_local! {
+    /// True while [`attempt`] runs learner code on this thread.
+    static INSIDE_ATTEMPT: Cell<bool> = const { Cell::new(false) };
+    /// Where the learner's code panicked, captured by the panic hook.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per test binary) a panic hook that stays quiet for panics inside [`attempt`]:
+/// `attempt` reports those itself, with a hint, so the raw `todo!` message is not the first
+/// thing a learner reads. Every other panic (a failed assertion) is printed as usual.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default_hook = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if INSIDE_ATTEMPT.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string());
+                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
+            } else {
+                default_hook(info);
+            }
+        }));
+    });
+}
+
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+/// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`).
+///
+/// If it is still a `todo!()`, the test fails with a message that names the function, the book
+/// section to read (`read`) and where the hints are. If it panics for another reason, the test
+/// fails saying so, with the original message and where it happened.
+pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
+    install_quiet_hook();
+    let was_inside = INSIDE_ATTEMPT.with(|c| c.replace(true));
+    let result = panic::catch_unwind(f);
+    INSIDE_ATTEMPT.with(|c| c.set(was_inside));
+    match result {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = payload_text(&*payload);
+            let location =
+                PANIC_LOCATION.with(|slot| slot.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
+            if let Some(rest) = message.strip_prefix("not yet implemented") {
+                let stub_hint = rest.trim_start_matches(':').trim();
+                let stub_hint =
+                    if stub_hint.is_empty() { String::new() } else { format!("\n  Its stub says:  {stub_hint}") };
+                panic!(
+                    "\n{step}: `{function}` is not written yet.\
+                     \n  Read:           {read}{stub_hint}\
+                     \n  Hints:          `cargo xtask watch 09`, or {HINTS} (section `{step}`)\n"
+                );
+            }
+            panic!(
+                "\n{step}: your `{function}` panicked{location}:\
+                 \n  {message}\
+                 \n  Return a value (an `Err` for bad input) instead of panicking on input like this test's.\
+                 \n  Read:           {read}\
+                 \n  Hints:          `cargo xtask watch 09`, or {HINTS} (section `{step}`)\n"
+            );
+        }
+    }
+}
+
+/// A failure message in the voice of a teacher: what was checked, what was expected, what came
+/// back, why it matters and where to read about it.
+///
+/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
+pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
+    format!(
+        "\n{step}: {what}\
+         \n  expected: {expected}\
+         \n  got:      {got}\
+         \n  Why it matters: {why}\
+         \n  Read: {read}\
+         \n  Hints: `cargo xtask watch 09`, or {HINTS} (section `{step}`)\n"
+    )
+}
+
+/// A value in Rust syntax (`{:?}`), for the expected/got lines of [`teach`].
+pub fn show(value: impl Debug) -> String {
+    format!("{value:?}")
+}
+
+/// Digests from the driftwood timeline, written out so that a failure shows them.
+pub mod digests {
+    /// postgres:16 linux/amd64 manifest, first push of PostgreSQL 16.0 (2023-09-29).
+    pub const PG16_AMD64_2023_09_29: &str = "sha256:4c0bc0755f1c8269d218811689a59cde339afe35ffbb3279c4d40a92049b0a49";
+    /// postgres:16 linux/amd64 manifest, rebuilt on a new debian:bookworm-slim (2023-10-11).
+    pub const PG16_AMD64_2023_10_11: &str = "sha256:dbff873230c61ddee14b307e7263f868b2fab3d9401239ace5f73ebabc0d122e";
+    /// postgres:16 linux/amd64 manifest, rebuilt again (2023-10-31).
+    pub const PG16_AMD64_2023_10_31: &str = "sha256:3648b6c2ac30de803a598afbaaef47851a6ee1795d74b4a5dcc09a22513b15c9";
+    /// postgres:16 index, PostgreSQL 16.1 (2023-12-19).
+    pub const PG16_INDEX_2023_12_19: &str = "sha256:857e140debb1031357479a927b7795f431d6aa8d8ca6784565d7049ffebfeb9f";
+    /// nginx:1.27-alpine index, nginx 1.27.0 (2024-05-30).
+    pub const NGINX_INDEX_1_27_0: &str = "sha256:4be1a20a676d2dd492e704c39675c8b2db139bdc9f5140e1f8ec565b934915ea";
+    /// nginx:1.27-alpine index, nginx 1.27.2 (2024-11-12).
+    pub const NGINX_INDEX_1_27_2: &str = "sha256:110fd73d932a737a359d26c233085ff648dc09e1a99bb65d9032d5fd0c2dce11";
+    /// nginx:1.27-alpine index, nginx 1.27.3 (2025-01-08).
+    pub const NGINX_INDEX_1_27_3: &str = "sha256:4efa432b751239898e576a2178702fb156fc483f6d456e0ad5899b3bf5c0445a";
+    /// nginx:1.27-alpine index, nginx 1.27.5 (2025-04-16).
+    pub const NGINX_INDEX_1_27_5: &str = "sha256:65645c7bb6a0661892a8b03b89d0743208a18dd2f3f17a54ef4b76fb8e2f2a10";
+}
+
+/// A made-up but well-formed sha256 digest: `sha256:` and 64 copies of `c`.
+pub fn fake_digest(c: char) -> String {
+    format!("sha256:{}", c.to_string().repeat(64))
+}
