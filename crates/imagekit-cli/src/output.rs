@@ -30,7 +30,7 @@ impl Table {
     }
 
     pub fn row(&mut self, cells: Vec<String>) {
-        debug_assert_eq!(cells.len(), self.header.len());
+        assert_eq!(cells.len(), self.header.len(), "a table row must have one cell per column");
         self.rows.push(cells);
     }
 

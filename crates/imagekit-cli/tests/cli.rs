@@ -170,3 +170,20 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn human_tables_print_for_every_inspecting_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+    let l = layout.to_str().unwrap();
+    let out = ok(&["layers", l]);
+    assert!(out.lines().next().unwrap().starts_with("#  DIGEST"), "{out}");
+    assert!(out.contains("imagekit: RUN rm -rf /usr/share/doc/big.txt /var/cache/pkgs"), "{out}");
+    assert!(out.contains("Deleted files still shipped in lower layers: 300 kB"), "{out}");
+    for args in [vec!["manifest", l], vec!["inspect", l]] {
+        let out = ok(&args);
+        assert!(out.lines().count() >= 5, "{args:?}: {out}");
+    }
+    assert!(ok(&["layout", "verify", l]).starts_with("ok: "));
+}

@@ -109,10 +109,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn print_table(s: &Summary) -> anyhow::Result<()> {
+    // diff_ids are in --json; the table keeps to what this command is about: sizes and changes.
     let mut table = Table::new(&[
         ">#",
         "DIGEST",
-        "DIFF_ID",
         ">SIZE",
         ">UNPACKED",
         ">ADDED",
