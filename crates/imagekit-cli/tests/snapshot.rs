@@ -118,7 +118,7 @@ fn pin_rewrites_only_the_references_and_drift_explains_changes() {
         serde_json::from_str(&ok(&["drift", lock.to_str().unwrap(), "--at", "2025-02-01", "--json"])).unwrap();
     let f = v["findings"].as_array().unwrap();
     assert_eq!(f[0]["reason"], "version bump 1.27.2 → 1.27.3");
-    assert_eq!(f[1]["reason"], "current");
+    assert_eq!(f[1]["reason"], "current as of the newest record (2023-12-19)");
     let v: serde_json::Value =
         serde_json::from_str(&ok(&["drift", lock.to_str().unwrap(), "--at", "2026-10-01", "--json"])).unwrap();
     let reason = v["findings"][1]["reason"].as_str().unwrap();

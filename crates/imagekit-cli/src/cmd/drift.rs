@@ -118,7 +118,8 @@ fn check(line: usize, text: &str, reference: &Reference, at: &str) -> Finding {
     f.now = current.map(|d| d.to_string());
     f.now_version = now.version.clone();
     if current == Some(locked) {
-        f.reason = "current".into();
+        // The snapshot only knows the moves it recorded: say how far its knowledge reaches.
+        f.reason = format!("current as of the newest record ({})", now.date.as_deref().unwrap_or("undated"));
         return f;
     }
     f.drifted = true;

@@ -145,14 +145,21 @@ fn from_snapshot(name: &str, record: &'static driftwood::ImageRecord, wanted: &P
         None => record.images.iter().find(|i| to_platform(&i.platform).is_some_and(|p| p.satisfies(wanted))),
     };
     let image = image.with_context(|| {
-        let offered: Vec<String> = record.images.iter().map(|i| i.platform.to_string()).collect();
-        match &chosen_platform {
-            Some(p) => format!(
+        let recorded: Vec<String> = record.images.iter().map(|i| i.platform.to_string()).collect();
+        match (&chosen_platform, &record.index) {
+            (Some(p), _) => format!(
                 "the index of {name} lists {p}, but the snapshot records the manifests of {} only",
-                offered.join(", ")
+                recorded.join(", ")
             ),
-            None => {
-                format!("no manifest for platform {wanted_str} in {name} (the snapshot has {})", offered.join(", "))
+            (None, Some(index)) => {
+                let offered: Vec<String> = index.image_platforms().map(|p| p.to_string()).collect();
+                format!(
+                    "no manifest for platform {wanted_str} in the index of {name} (it offers: {})",
+                    offered.join(", ")
+                )
+            }
+            (None, None) => {
+                format!("no manifest for platform {wanted_str} in {name} (the snapshot has {})", recorded.join(", "))
             }
         }
     })?;
@@ -236,6 +243,11 @@ fn print(w: &Walk) -> anyhow::Result<()> {
     if let Some(c) = &m.config {
         let size = c.size.map_or(String::new(), |s| format!(", {s} bytes"));
         println!("config    {}  (the image ID{size})", c.digest);
+    }
+    if m.layers.is_empty() {
+        println!("layers    not recorded in this record (it holds the manifest digest only)");
+        println!("values    {}", m.provenance);
+        return Ok(());
     }
     let mut t = Table::new(&[">#", "LAYER DIGEST", ">SIZE", "MEDIA TYPE"]);
     for (i, l) in m.layers.iter().enumerate() {

@@ -21,8 +21,19 @@ pub struct ParseArgs {
 pub fn run(command: Command) -> anyhow::Result<()> {
     let Command::Parse(args) = command;
     let mut parsed = Vec::new();
+    let mut invalid = Vec::new();
     for input in &args.references {
-        let r = Reference::parse(input)?;
+        let r = match Reference::parse(input) {
+            Ok(r) => r,
+            Err(e) => {
+                if !args.json {
+                    println!("{input}\n  invalid      {e}");
+                }
+                parsed.push(serde_json::json!({ "input": input, "error": e.to_string() }));
+                invalid.push(e);
+                continue;
+            }
+        };
         parsed.push(serde_json::json!({
             "input": input,
             "normalized": r.to_string(),
@@ -49,5 +60,14 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     if args.json {
         crate::output::json(&parsed)?;
     }
-    Ok(())
+    match invalid.as_slice() {
+        [] => Ok(()),
+        [one] => Err(anyhow::anyhow!("{one}")),
+        many => Err(anyhow::anyhow!(
+            "{} of {} references are invalid (first: {})",
+            many.len(),
+            args.references.len(),
+            many[0]
+        )),
+    }
 }
