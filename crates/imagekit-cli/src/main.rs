@@ -50,6 +50,18 @@ enum Command {
     Pin(cmd::pin::Args),
     /// Report pins that no longer match what their tag points to on a date, and why.
     Drift(cmd::drift::Args),
+    /// Build history matched to layers: empty_layer steps marked, each layer's size, <missing> explained.
+    History(cmd::history::Args),
+    /// The image config, readable: Env, Entrypoint, Cmd, User, ports, labels, diff_ids (`--json`: exact bytes).
+    Config(cmd::config::Args),
+    /// Audit an image: secrets in config/history, deleted and overwritten files, modes, efficiency.
+    Audit(cmd::audit::Args),
+    /// Recover one file from one layer's blob, even one a later layer deleted (stdout or -o).
+    Extract(cmd::extract::Args),
+    /// Which C library (musl, glibc, none) and dynamic loader an image ships.
+    Libc(cmd::libc::Args),
+    /// Compare two images: size, layer count, shared layers, common base (layouts or snapshot records).
+    Compare(cmd::compare::Args),
 }
 
 /// Die quietly on a closed pipe (`imagekit … | head`), as Unix tools do, instead of panicking
@@ -88,6 +100,12 @@ fn main() {
         Command::Ref(c) => cmd::reference::run(c),
         Command::Pin(args) => cmd::pin::run(args),
         Command::Drift(args) => cmd::drift::run(args),
+        Command::History(args) => cmd::history::run(args),
+        Command::Config(args) => cmd::config::run(args),
+        Command::Audit(args) => cmd::audit::run(args),
+        Command::Extract(args) => cmd::extract::run(args),
+        Command::Libc(args) => cmd::libc::run(args),
+        Command::Compare(args) => cmd::compare::run(args),
     };
     if let Err(e) = result {
         // `imagekit … | head` closing the pipe early is not a failure worth a message.

@@ -13,12 +13,15 @@
 //! | [`chain`] | ChainIDs of a layer stack |
 //! | [`layer`] | deterministic tar + gzip; diff_id and digest in one pass; reading layers safely |
 //! | [`whiteout`], [`apply`] | the union filesystem: applying layers in order with whiteouts |
+//! | [`audit`] | secrets in config and history, deleted/overwritten files, modes, efficiency |
+//! | [`libc`] | which C library and loader an image ships, from its merged files |
 //! | [`layout`] | OCI image layout on disk, every blob verified on read (feature `fs`) |
 //!
 //! Without the `fs` feature nothing here touches the file system or the network, so the core
 //! compiles to `wasm32-unknown-unknown` for the in-page digest widget.
 
 pub mod apply;
+pub mod audit;
 #[cfg(feature = "fs")]
 pub mod build;
 pub mod chain;
@@ -30,6 +33,7 @@ pub mod index;
 pub mod layer;
 #[cfg(feature = "fs")]
 pub mod layout;
+pub mod libc;
 pub mod manifest;
 pub mod media;
 pub mod raw;

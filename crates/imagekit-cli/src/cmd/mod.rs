@@ -1,12 +1,18 @@
 //! One module per verb. Each has an `Args` (or `Command`) clap type and a `run`.
 
+pub mod audit;
+pub mod compare;
+pub mod config;
 pub mod digest;
 pub mod drift;
+pub mod extract;
+pub mod history;
 pub mod image;
 pub mod inspect;
 pub mod layer;
 pub mod layers;
 pub mod layout;
+pub mod libc;
 pub mod manifest;
 pub mod pin;
 pub mod reference;
