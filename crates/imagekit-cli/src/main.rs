@@ -50,6 +50,13 @@ enum Command {
     Pin(cmd::pin::Args),
     /// Report pins that no longer match what their tag points to on a date, and why.
     Drift(cmd::drift::Args),
+    /// Upload an image from an OCI layout to a registry (blobs, then manifests, then the tag).
+    Push(cmd::push::Args),
+    /// Fetch an image from a registry into the local store, only the blobs it lacks.
+    Pull(cmd::pull::Args),
+    /// The local store that pulls fill: ls, df, prune, rm, verify.
+    #[command(subcommand)]
+    Store(cmd::store::Command),
     /// Build history matched to layers: empty_layer steps marked, each layer's size, <missing> explained.
     History(cmd::history::Args),
     /// The image config, readable: Env, Entrypoint, Cmd, User, ports, labels, diff_ids (`--json`: exact bytes).
@@ -100,6 +107,9 @@ fn main() {
         Command::Ref(c) => cmd::reference::run(c),
         Command::Pin(args) => cmd::pin::run(args),
         Command::Drift(args) => cmd::drift::run(args),
+        Command::Push(args) => cmd::push::run(args),
+        Command::Pull(args) => cmd::pull::run(args),
+        Command::Store(c) => cmd::store::run(c),
         Command::History(args) => cmd::history::run(args),
         Command::Config(args) => cmd::config::run(args),
         Command::Audit(args) => cmd::audit::run(args),

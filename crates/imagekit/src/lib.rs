@@ -16,6 +16,8 @@
 //! | [`audit`] | secrets in config and history, deleted/overwritten files, modes, efficiency |
 //! | [`libc`] | which C library and loader an image ships, from its merged files |
 //! | [`layout`] | OCI image layout on disk, every blob verified on read (feature `fs`) |
+//! | [`store`] | the local content-addressed store that pulls fill: tags, df, prune (feature `fs`) |
+//! | [`registry`] | distribution-spec client: pull into the store, push from a layout (feature `registry`) |
 //!
 //! Without the `fs` feature nothing here touches the file system or the network, so the core
 //! compiles to `wasm32-unknown-unknown` for the in-page digest widget.
@@ -38,6 +40,10 @@ pub mod manifest;
 pub mod media;
 pub mod raw;
 pub mod reference;
+#[cfg(feature = "registry")]
+pub mod registry;
+#[cfg(feature = "fs")]
+pub mod store;
 pub mod whiteout;
 
 pub use descriptor::{Descriptor, Platform};

@@ -3,6 +3,7 @@
 mod bench;
 mod book;
 mod exercises;
+mod registry;
 mod setup;
 mod test;
 mod util;
@@ -28,6 +29,9 @@ for instructors and developers:
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
+  registry start|stop|status
+                      a real registry (Debian's docker-registry) on 127.0.0.1 and a free port,
+                      data under target/registry/, for `imagekit push` and `imagekit pull` demos
 ";
 
 fn main() -> ExitCode {
@@ -83,6 +87,10 @@ fn run(args: &[String]) -> Result {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
+        ["registry", "start"] => registry::start(&root),
+        ["registry", "stop"] => registry::stop(&root),
+        ["registry", "status"] => registry::status(&root),
+        ["registry", ..] => Err(Error::Usage("`registry` takes start, stop or status".into())),
         [] => Err(Error::Usage(String::new())),
         [other, ..] => Err(Error::Usage(format!("unknown command {other:?}"))),
     }

@@ -15,7 +15,10 @@ pub mod layout;
 pub mod libc;
 pub mod manifest;
 pub mod pin;
+pub mod pull;
+pub mod push;
 pub mod reference;
+pub mod store;
 pub mod unpack;
 
 use imagekit::Platform;

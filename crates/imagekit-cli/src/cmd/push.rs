@@ -1,0 +1,58 @@
+//! `imagekit push LAYOUT REF`: upload an image the project built to a registry: blobs first
+//! (skipping those it has), then each platform manifest by digest, then the tag.
+
+use std::path::PathBuf;
+
+use imagekit::layout::Layout;
+use imagekit::reference::Reference;
+use imagekit::registry::{self, Client, Options, PushEvent};
+
+use crate::output;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The OCI image layout that holds the image.
+    layout: PathBuf,
+    /// Where to push it: `127.0.0.1:5000/driftwood/web:1`.
+    reference: String,
+    /// The image's tag in the layout's index.json (optional when the layout holds one image).
+    #[arg(long)]
+    tag: Option<String>,
+    /// Use plain HTTP for a registry that is not on loopback (loopback always uses it).
+    #[arg(long, alias = "insecure")]
+    plain_http: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let reference = Reference::parse(&args.reference)?;
+    let layout = Layout::open(&args.layout)?;
+    let client = Client::new(Options { plain_http: args.plain_http, ..Options::default() });
+    let mut events = |event: PushEvent<'_>| match event {
+        PushEvent::BlobDone { digest, size, uploaded } => output::progress(format_args!(
+            "  {}  {:>8}  {}",
+            output::short(digest),
+            output::size(size),
+            if uploaded { "uploaded" } else { "already in the registry" }
+        )),
+        PushEvent::Manifest { digest, reference } => {
+            output::progress(format_args!("  {}  manifest → {reference}", output::short(digest)))
+        }
+    };
+    let report = registry::push(&client, &layout, args.tag.as_deref(), &reference, &mut events)?;
+    if args.json {
+        return output::json(&report);
+    }
+    println!(
+        "pushed {} ({}): {} blob(s) uploaded, {} already there, {} sent, {} manifest(s)",
+        report.reference,
+        report.digest,
+        report.blobs_uploaded,
+        report.blobs_skipped,
+        output::size(report.bytes_uploaded),
+        report.manifests_pushed
+    );
+    Ok(())
+}
