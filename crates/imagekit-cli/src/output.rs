@@ -87,6 +87,26 @@ pub fn short(digest: &imagekit::Digest) -> String {
     format!("{}:{}", digest.algorithm().name(), digest.short())
 }
 
+/// Put a finished temporary file at `path`. A regular file (or nothing) there is replaced
+/// atomically by renaming; anything else — `/dev/null`, a FIFO, a terminal — is written
+/// through, because renaming over it would replace the device node itself.
+pub fn install_file(tmp: tempfile::NamedTempFile, path: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let special = std::fs::metadata(path).is_ok_and(|m| !m.file_type().is_file());
+    if special {
+        let mut from = tmp.reopen().with_context(|| format!("reading back the output for {}", path.display()))?;
+        let mut to = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        io::copy(&mut from, &mut to).with_context(|| format!("writing {}", path.display()))?;
+        return Ok(());
+    }
+    tmp.as_file().sync_all().with_context(|| format!("syncing the output for {}", path.display()))?;
+    tmp.persist(path).map_err(|e| e.error).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
 /// Progress lines go to stderr, and only when a person is watching.
 pub fn progress(message: impl std::fmt::Display) {
     if io::stderr().is_terminal() {

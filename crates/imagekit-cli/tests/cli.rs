@@ -187,3 +187,16 @@ fn human_tables_print_for_every_inspecting_command() {
     }
     assert!(ok(&["layout", "verify", l]).starts_with("ok: "));
 }
+
+#[test]
+fn writing_to_a_device_writes_through_it_and_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let compose = tmp.path().join("compose.yaml");
+    fs::write(&compose, "services:\n  db:\n    image: postgres:16\n").unwrap();
+    ok(&["pin", compose.to_str().unwrap(), "-o", "/dev/null"]);
+    let layout = tmp.path().join("layout");
+    build_web(tmp.path(), &layout);
+    ok(&["extract", layout.to_str().unwrap(), "/etc/motd", "--layer", "0", "-o", "/dev/null"]);
+    assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null is still a device");
+}

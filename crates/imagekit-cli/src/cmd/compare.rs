@@ -182,13 +182,17 @@ fn print(c: &Comparison) -> anyhow::Result<()> {
             println!("base of {label}: {base}");
         }
     }
-    println!(
-        "\nshared layers: {} ({}); pulling both transfers {} instead of {}",
-        c.shared_layers.len(),
-        output::size(c.shared_bytes),
-        output::size(c.both_size),
-        output::size(c.a.size + c.b.size)
-    );
+    if c.shared_layers.is_empty() {
+        println!("\nshared layers: none; pulling both transfers {}, each layer once", output::size(c.both_size));
+    } else {
+        println!(
+            "\nshared layers: {} ({}); pulling both transfers {} instead of {}",
+            c.shared_layers.len(),
+            output::size(c.shared_bytes),
+            output::size(c.both_size),
+            output::size(c.a.size + c.b.size)
+        );
+    }
     if !c.shared_layers.is_empty() {
         let mut t = Table::new(&["DIGEST", ">SIZE", ">IN A", ">IN B"]);
         for s in &c.shared_layers {

@@ -98,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Some(out) => {
             fs::set_permissions(spool.path(), fs::Permissions::from_mode(found.mode & 0o777))?;
-            spool.persist(out).map_err(|e| e.error).with_context(|| format!("writing {}", out.display()))?;
+            crate::output::install_file(spool, out)?;
             let info = Extracted {
                 path: format!("/{wanted}"),
                 layer: args.layer,

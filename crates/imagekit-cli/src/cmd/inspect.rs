@@ -37,7 +37,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn line(label: &str, value: impl std::fmt::Display) {
-    println!("{label:<12}{value}");
+    // A platform label can be longer than the column (linux/arm64/v8): keep a space after it.
+    println!("{label:<11} {value}");
 }
 
 fn print_record(name: &str, r: &driftwood::ImageRecord) {
