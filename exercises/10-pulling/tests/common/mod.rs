@@ -1,0 +1,246 @@
+//! Helpers shared by the step tests of exercise 10.
+//!
+//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are.
+
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt::{Debug, Display};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+/// Where the hints live, for failure messages.
+pub const HINTS: &str = "exercises/10-pulling/hints.md";
+
+thread_local! {
+    /// True while [`attempt`] runs learner code on this thread.
+    static INSIDE_ATTEMPT: Cell<bool> = const { Cell::new(false) };
+    /// Where the learner's code panicked, captured by the panic hook.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per test binary) a panic hook that stays quiet for panics inside [`attempt`]:
+/// `attempt` reports those itself, with a hint, so the raw `todo!` message is not the first
+/// thing a learner reads. Every other panic (a failed assertion) is printed as usual.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default_hook = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if INSIDE_ATTEMPT.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string());
+                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
+            } else {
+                default_hook(info);
+            }
+        }));
+    });
+}
+
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+/// Runs the learner's function `function` for test file `step` (e.g. `"step1_put"`).
+///
+/// If it is still a `todo!()`, the test fails with a message that names the function, the book
+/// section to read (`read`) and where the hints are. If it panics for another reason, the test
+/// fails saying so, with the original message and where it happened.
+pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T) -> T {
+    install_quiet_hook();
+    let was_inside = INSIDE_ATTEMPT.with(|c| c.replace(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    INSIDE_ATTEMPT.with(|c| c.set(was_inside));
+    match result {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = payload_text(&*payload);
+            let location =
+                PANIC_LOCATION.with(|slot| slot.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
+            if let Some(rest) = message.strip_prefix("not yet implemented") {
+                let stub_hint = rest.trim_start_matches(':').trim();
+                let stub_hint =
+                    if stub_hint.is_empty() { String::new() } else { format!("\n  Its stub says:  {stub_hint}") };
+                panic!(
+                    "\n{step}: `{function}` is not written yet.\
+                     \n  Read:           {read}{stub_hint}\
+                     \n  Hints:          `cargo xtask watch 10`, or {HINTS} (section `{step}`)\n"
+                );
+            }
+            panic!(
+                "\n{step}: your `{function}` panicked{location}:\
+                 \n  {message}\
+                 \n  Return a value (an `Err` for bad input) instead of panicking on input like this test's.\
+                 \n  Read:           {read}\
+                 \n  Hints:          `cargo xtask watch 10`, or {HINTS} (section `{step}`)\n"
+            );
+        }
+    }
+}
+
+/// A failure message in the voice of a teacher: what was checked, what was expected, what came
+/// back, why it matters and where to read about it.
+///
+/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
+pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
+    format!(
+        "\n{step}: {what}\
+         \n  expected: {expected}\
+         \n  got:      {got}\
+         \n  Why it matters: {why}\
+         \n  Read: {read}\
+         \n  Hints: `cargo xtask watch 10`, or {HINTS} (section `{step}`)\n"
+    )
+}
+
+/// A value in Rust syntax (`{:?}`), for the expected/got lines of [`teach`].
+pub fn show(value: impl Debug) -> String {
+    format!("{value:?}")
+}
+
+/// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// One blob of a test image: its bytes and the descriptor a manifest gives it.
+#[derive(Clone)]
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    pub digest: String,
+    pub size: u64,
+}
+
+impl Blob {
+    pub fn new(bytes: &[u8]) -> Blob {
+        Blob { bytes: bytes.to_vec(), digest: sha256_of(bytes), size: bytes.len() as u64 }
+    }
+}
+
+/// A test image: config, layers (base first) and the manifest that lists them, as exact bytes.
+#[derive(Clone)]
+pub struct Image {
+    pub config: Blob,
+    pub layers: Vec<Blob>,
+    pub manifest: Vec<u8>,
+}
+
+impl Image {
+    /// An image whose layers have these contents (stand-ins for gzipped tars: a store does not
+    /// care what a blob holds) and a config that names the image.
+    pub fn new(name: &str, layers: &[&[u8]]) -> Image {
+        let config = Blob::new(
+            format!(
+                "{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"name\":\"{name}\"}}}}}}"
+            )
+            .as_bytes(),
+        );
+        let layers: Vec<Blob> = layers.iter().map(|l| Blob::new(l)).collect();
+        let descriptor =
+            |media: &str, b: &Blob| serde_json::json!({ "mediaType": media, "digest": b.digest, "size": b.size });
+        let manifest = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": descriptor("application/vnd.oci.image.config.v1+json", &config),
+            "layers": layers.iter().map(|l| descriptor("application/vnd.oci.image.layer.v1.tar+gzip", l)).collect::<Vec<_>>(),
+        });
+        Image { config, layers, manifest: serde_json::to_vec_pretty(&manifest).unwrap() }
+    }
+
+    pub fn digest(&self) -> String {
+        sha256_of(&self.manifest)
+    }
+
+    /// Config and layers, as the blobs a pull fetches.
+    pub fn blobs(&self) -> Vec<&Blob> {
+        std::iter::once(&self.config).chain(&self.layers).collect()
+    }
+}
+
+/// The base layers Driftwood's two images share (an OS and nginx), and each image's own top.
+pub const OS: &[u8] = b"layer: alpine-minirootfs 3.21 (stand-in)\n";
+pub const NGINX: &[u8] = b"layer: nginx 1.27 binaries and conf (stand-in)\n";
+pub const SITE: &[u8] = b"layer: Driftwood site 1.0\n";
+pub const SITE_1_1: &[u8] = b"layer: Driftwood site 1.1, with webcams\n";
+pub const MAINTENANCE: &[u8] = b"layer: Driftwood maintenance page\n";
+
+pub fn web() -> Image {
+    Image::new("driftwood-web:1.0", &[OS, NGINX, SITE])
+}
+pub fn web_1_1() -> Image {
+    Image::new("driftwood-web:1.1", &[OS, NGINX, SITE_1_1])
+}
+pub fn maintenance() -> Image {
+    Image::new("driftwood-maintenance:1.0", &[OS, NGINX, MAINTENANCE])
+}
+
+/// An in-process registry: names → manifests, digests → blobs, and a count of every request.
+/// It serves whatever it holds, even bytes that are wrong (see [`FakeRegistry::corrupt`]).
+#[derive(Default)]
+pub struct FakeRegistry {
+    pub names: std::collections::BTreeMap<String, Vec<u8>>,
+    pub blobs: std::collections::BTreeMap<String, Vec<u8>>,
+    pub manifest_requests: usize,
+    pub blob_requests: Vec<String>,
+}
+
+impl FakeRegistry {
+    pub fn new() -> FakeRegistry {
+        FakeRegistry::default()
+    }
+
+    /// Pushes `image` under `name` (moving the name if it pointed elsewhere).
+    pub fn push(&mut self, name: &str, image: &Image) {
+        for b in image.blobs() {
+            self.blobs.insert(b.digest.clone(), b.bytes.clone());
+        }
+        self.blobs.insert(image.digest(), image.manifest.clone());
+        self.names.insert(name.to_string(), image.manifest.clone());
+    }
+
+    /// From now on, serve these bytes for `digest` (a broken or hostile registry).
+    pub fn corrupt(&mut self, digest: &str, bytes: &[u8]) {
+        self.blobs.insert(digest.to_string(), bytes.to_vec());
+    }
+
+    pub fn reset_counts(&mut self) {
+        self.manifest_requests = 0;
+        self.blob_requests.clear();
+    }
+}
+
+impl ex10_pulling::BlobSource for FakeRegistry {
+    fn fetch_manifest(&mut self, reference: &str) -> Result<Vec<u8>, String> {
+        self.manifest_requests += 1;
+        self.names
+            .get(reference)
+            .or_else(|| self.blobs.get(reference))
+            .cloned()
+            .ok_or_else(|| format!("MANIFEST_UNKNOWN: {reference}"))
+    }
+
+    fn fetch_blob(&mut self, digest: &str) -> Result<Vec<u8>, String> {
+        self.blob_requests.push(digest.to_string());
+        self.blobs.get(digest).cloned().ok_or_else(|| format!("BLOB_UNKNOWN: {digest}"))
+    }
+}
+
+/// The descriptor of a test blob, in the exercise's type.
+pub fn desc(b: &Blob) -> ex10_pulling::Descriptor {
+    ex10_pulling::Descriptor { digest: b.digest.clone(), size: b.size }
+}
+
+/// The first 19 characters of a digest, for messages.
+pub fn short(digest: &str) -> String {
+    digest.chars().take(19).collect()
+}

@@ -1,0 +1,189 @@
+//! # Exercise 11: Audit an Image by Hand
+//!
+//! Before you run an image, read it. In this exercise you match a config's history to its
+//! layers the way `docker history` does, list what each layer adds and deletes and what the
+//! deletions still cost, find the secrets a careless build leaves in the config and in deleted
+//! files (and read a deleted file back), and compute `dive`'s efficiency score.
+//!
+//! Read the exercise page in the book first: `11-inspecting/exercise.html`
+//! (source: `src/11-inspecting/exercise.md`). The topic page `11-inspecting/index.html` explains
+//! the ideas behind each step.
+//!
+//! ```text
+//! cargo test -p ex11-inspecting --test step1_history   # one step
+//! cargo test -p ex11-inspecting                        # everything
+//! cargo xtask watch 11                                 # re-run on every save, with hints
+//! ```
+//!
+//! Replace each `todo!(…)` with your code. Hints for every step are in
+//! `exercises/11-inspecting/hints.md`.
+
+// The stubs below do not use their parameters yet. Delete this line once every step passes.
+#![allow(unused_variables)]
+
+// ---------------------------------------------------------------------------------------------
+// Step 1 (tests/step1_history.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// One entry of an image config's `history` array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// The build step, as the builder recorded it (`""` when the entry has none).
+    pub created_by: String,
+    /// `true` for steps that changed only the config (ENV, CMD, LABEL, …) and made no layer.
+    pub empty_layer: bool,
+}
+
+/// One row of `docker history`, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    /// `"sha256:"` + the first 12 hex digits of the image ID on the last row, `"<missing>"` on
+    /// every other row.
+    pub image: String,
+    pub created_by: String,
+    /// The index of the layer this step made (0 = the bottom layer); `None` for an empty entry.
+    pub layer: Option<usize>,
+}
+
+/// Reads the `history` array of an image config. A missing `created_by` is `""`, a missing
+/// `empty_layer` is `false`; a config without `history` has none. Not JSON, or a `history` that
+/// is not an array: `Err`.
+pub fn parse_history(config_json: &[u8]) -> Result<Vec<HistoryEntry>, String> {
+    todo!("parse with serde_json::from_slice, then read config[\"history\"]: created_by (default \"\") and empty_layer (default false)")
+}
+
+/// Matches history to layers the way `docker history` does: the n-th entry that is not
+/// `empty_layer` made layer n. Only the last row names an image (`image_id` shortened to
+/// `sha256:` + 12 hex digits); the others are `<missing>`. When the number of layer-making
+/// entries differs from `layer_count`, the history cannot be trusted to match: `Err`.
+pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &str) -> Result<Vec<HistoryRow>, String> {
+    todo!("count the entries without empty_layer (Err if != layer_count); number them 0, 1, …; only the last row gets \"sha256:\" + 12 hex digits")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2 (tests/step2_sizes.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// What one layer says about one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// A regular file with this many bytes of content.
+    File { path: String, size: u64 },
+    /// A whiteout: the path (and everything under it) is deleted from the layers below.
+    Deleted { path: String },
+}
+
+/// A file deleted by a later layer that still ships in a lower one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StillShipped {
+    pub path: String,
+    /// The last layer below the deletion that wrote the file.
+    pub added_in: usize,
+    pub deleted_in: usize,
+    /// Bytes of every version of the file in the layers below the deletion.
+    pub bytes: u64,
+}
+
+/// Lists one gzip-compressed layer: its regular files (with their sizes) and its whiteouts
+/// (`dir/.wh.NAME` deletes `dir/NAME`), in tar order. Paths lose a leading `./` or `/`.
+/// Directories, links and opaque whiteouts (`.wh..wh..opq`) are left out. Not gzip or not tar:
+/// `Err`.
+pub fn read_layer(blob: &[u8]) -> Result<Vec<Change>, String> {
+    todo!("tar::Archive over flate2::read::GzDecoder; a name starting with \".wh.\" is a whiteout of the same name without it")
+}
+
+/// The bytes of file content in one layer: the sum of its files' sizes (whiteouts weigh 0).
+pub fn layer_file_bytes(changes: &[Change]) -> u64 {
+    todo!("add up the sizes of the Change::File entries")
+}
+
+/// Every file that a whiteout deletes while a lower layer still ships it, ordered by
+/// `deleted_in`, then by the order of the whiteouts in that layer, then by path. A whiteout of a
+/// directory deletes every file under it. `bytes` adds up every version below the deletion.
+pub fn deleted_still_shipped(layers: &[Vec<Change>]) -> Vec<StillShipped> {
+    todo!("for each whiteout in layer j, collect the files in layers 0..j that it covers (same path, or under it)")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 3 (tests/step3_secrets.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// A secret found in a config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Secret {
+    /// `"Env"`, `"Labels"` or `"history[N]"` (N = the index of the history entry).
+    pub place: String,
+    /// The variable's name (`"API_TOKEN"`), or `"URL"` for credentials in a URL.
+    pub name: String,
+}
+
+/// A file whose name says it holds a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretFile {
+    pub path: String,
+    /// The layer that wrote it.
+    pub layer: usize,
+    /// The later layer that deleted it, if one did (it still ships in `layer`).
+    pub deleted_in: Option<usize>,
+}
+
+/// Whether a variable name reads like it holds a secret: it contains PASSWORD, PASSWD, SECRET,
+/// TOKEN, APIKEY, API_KEY, ACCESS_KEY or PRIVATE_KEY, ignoring case.
+pub fn is_secret_name(name: &str) -> bool {
+    todo!("uppercase the name and look for PASSWORD, PASSWD, SECRET, TOKEN, APIKEY, API_KEY, ACCESS_KEY, PRIVATE_KEY")
+}
+
+/// Whether `text` holds a URL with a password in it: `scheme://user:password@host`.
+pub fn has_url_credentials(text: &str) -> bool {
+    todo!("after each \"://\", take the text up to the next \"/\", and look for \"user:password@\"")
+}
+
+/// Secrets in a config, in this order: `config.Env` (a `NAME=value` with a secret-looking name
+/// and a non-empty value, or a value with URL credentials), `config.Labels` (the same rules on
+/// key and value), then each `history[N].created_by` (every `NAME=value` word in it, as `ENV`
+/// lines and `RUN` steps with build arguments, `|1 NAME=value /bin/sh -c …`, record them; and
+/// URL credentials). One `Secret` per finding; a URL finding is named `"URL"`.
+pub fn secrets_in_config(config_json: &[u8]) -> Result<Vec<Secret>, String> {
+    todo!("check config.Env, then config.Labels, then every NAME=value word of each history[N].created_by")
+}
+
+/// Whether a file's name says it holds a credential: `id_rsa`, `id_dsa`, `id_ecdsa`,
+/// `id_ed25519`, `.env`, `.netrc`, `.npmrc`, `.pgpass`, `credentials`, or a name ending in
+/// `.pem` or `.key`.
+pub fn is_secret_file(path: &str) -> bool {
+    todo!("compare the last path component with the list in the doc comment; also *.pem and *.key")
+}
+
+/// Secret-looking files in every layer, bottom layer first, in tar order within a layer, each
+/// with the first later layer that deleted it (a whiteout of the file or of a directory above it).
+pub fn secret_files(layers: &[Vec<Change>]) -> Vec<SecretFile> {
+    todo!("for each secret-looking Change::File, look for a whiteout covering it in a later layer")
+}
+
+/// The content of the regular file `path` (with or without a leading `/`) in one gzip-compressed
+/// layer, whatever later layers did to it: `Ok(None)` when that layer has no such file.
+pub fn extract_file(blob: &[u8], path: &str) -> Result<Option<Vec<u8>>, String> {
+    todo!("walk the tar entries of the gunzipped blob; read_to_end the one whose cleaned path matches")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 4 (tests/step4_efficiency.rs)
+// ---------------------------------------------------------------------------------------------
+
+/// The efficiency of an image's layers, as `dive` computes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Efficiency {
+    /// Σ over paths of the sum of all its versions' sizes.
+    pub total_bytes: u64,
+    /// `total_bytes` − Σ over paths of its smallest version: bytes that can never be seen.
+    pub wasted_bytes: u64,
+    /// Σ smallest ÷ Σ total, between 0.0 and 1.0; 1.0 for an image with no file bytes.
+    pub score: f64,
+}
+
+/// Scores the layers: every file and every whiteout is a version of its path (a whiteout is a
+/// version of size 0 of the path it names). For each path, its total is the sum of its
+/// versions' sizes and its smallest is the smallest version.
+pub fn efficiency(layers: &[Vec<Change>]) -> Efficiency {
+    todo!("per path: total = Σ sizes of its versions (a whiteout is a 0-byte version), smallest = the minimum")
+}

@@ -1,0 +1,222 @@
+//! Helpers shared by the step tests of exercise 11.
+//!
+//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are.
+
+#![allow(dead_code)]
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::fmt::{Debug, Display};
+use std::panic::{self, UnwindSafe};
+use std::sync::Once;
+
+/// Where the hints live, for failure messages.
+pub const HINTS: &str = "exercises/11-inspecting/hints.md";
+
+thread_local! {
+    /// True while [`attempt`] runs learner code on this thread.
+    static INSIDE_ATTEMPT: Cell<bool> = const { Cell::new(false) };
+    /// Where the learner's code panicked, captured by the panic hook.
+    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs (once per test binary) a panic hook that stays quiet for panics inside [`attempt`]:
+/// `attempt` reports those itself, with a hint, so the raw `todo!` message is not the first
+/// thing a learner reads. Every other panic (a failed assertion) is printed as usual.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default_hook = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if INSIDE_ATTEMPT.with(Cell::get) {
+                let location = info.location().map(|l| l.to_string());
+                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
+            } else {
+                default_hook(info);
+            }
+        }));
+    });
+}
+
+fn payload_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+/// Runs the learner's function `function` for test file `step` (e.g. `"step1_history"`).
+///
+/// If it is still a `todo!()`, the test fails with a message that names the function, the book
+/// section to read (`read`) and where the hints are. If it panics for another reason, the test
+/// fails saying so, with the original message and where it happened.
+pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
+    install_quiet_hook();
+    let was_inside = INSIDE_ATTEMPT.with(|c| c.replace(true));
+    let result = panic::catch_unwind(f);
+    INSIDE_ATTEMPT.with(|c| c.set(was_inside));
+    match result {
+        Ok(value) => value,
+        Err(payload) => {
+            let message = payload_text(&*payload);
+            let location =
+                PANIC_LOCATION.with(|slot| slot.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
+            if let Some(rest) = message.strip_prefix("not yet implemented") {
+                let stub_hint = rest.trim_start_matches(':').trim();
+                let stub_hint =
+                    if stub_hint.is_empty() { String::new() } else { format!("\n  Its stub says:  {stub_hint}") };
+                panic!(
+                    "\n{step}: `{function}` is not written yet.\
+                     \n  Read:           {read}{stub_hint}\
+                     \n  Hints:          `cargo xtask watch 11`, or {HINTS} (section `{step}`)\n"
+                );
+            }
+            panic!(
+                "\n{step}: your `{function}` panicked{location}:\
+                 \n  {message}\
+                 \n  Return a value (an `Err` for bad input) instead of panicking on input like this test's.\
+                 \n  Read:           {read}\
+                 \n  Hints:          `cargo xtask watch 11`, or {HINTS} (section `{step}`)\n"
+            );
+        }
+    }
+}
+
+/// A failure message in the voice of a teacher: what was checked, what was expected, what came
+/// back, why it matters and where to read about it.
+///
+/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
+pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
+    format!(
+        "\n{step}: {what}\
+         \n  expected: {expected}\
+         \n  got:      {got}\
+         \n  Why it matters: {why}\
+         \n  Read: {read}\
+         \n  Hints: `cargo xtask watch 11`, or {HINTS} (section `{step}`)\n"
+    )
+}
+
+/// A value in Rust syntax (`{:?}`), for the expected/got lines of [`teach`].
+pub fn show(value: impl Debug) -> String {
+    format!("{value:?}")
+}
+
+/// One entry of a test layer, built here independently of your code.
+pub enum Entry<'a> {
+    /// A regular file, mode 0644.
+    File(&'a str, &'a [u8]),
+    /// A directory, mode 0755.
+    Dir(&'a str),
+    /// A whiteout deleting this path: written as `dir/.wh.NAME`.
+    Delete(&'a str),
+}
+
+/// A gzip-compressed layer (tar with mtime 0, uid/gid 0), built here, independently of your code.
+pub fn layer(entries: &[Entry]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for entry in entries {
+        let mut header = tar::Header::new_ustar();
+        header.set_mtime(0);
+        header.set_uid(0);
+        header.set_gid(0);
+        let (path, data): (String, &[u8]) = match entry {
+            Entry::File(p, d) => {
+                header.set_mode(0o644);
+                header.set_entry_type(tar::EntryType::Regular);
+                (p.to_string(), d)
+            }
+            Entry::Dir(p) => {
+                header.set_mode(0o755);
+                header.set_entry_type(tar::EntryType::Directory);
+                (format!("{p}/"), &[])
+            }
+            Entry::Delete(p) => {
+                header.set_mode(0o644);
+                header.set_entry_type(tar::EntryType::Regular);
+                let wh = match p.rsplit_once('/') {
+                    Some((dir, name)) => format!("{dir}/.wh.{name}"),
+                    None => format!(".wh.{p}"),
+                };
+                (wh, &[])
+            }
+        };
+        header.set_size(data.len() as u64);
+        builder.append_data(&mut header, &path, data).expect("test fixture: valid tar entry");
+    }
+    let tar = builder.into_inner().expect("test fixture: tar into a Vec");
+    use std::io::Write;
+    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
+    gz.write_all(&tar).expect("test fixture: gzip");
+    gz.finish().expect("test fixture: gzip")
+}
+
+/// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
+pub fn sha256_of(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("sha256:{:x}", Sha256::digest(bytes))
+}
+
+/// The fake deploy key of the careless image (not a real key).
+pub const FAKE_KEY: &[u8] =
+    b"-----BEGIN OPENSSH PRIVATE KEY-----\nFAKE-driftwood-deploy-key\n-----END OPENSSH PRIVATE KEY-----\n";
+/// The fake `.env` of the careless image.
+pub const FAKE_ENV: &[u8] = b"DATABASE_URL=postgres://driftwood:tide-pool-42@db:5432/driftwood\n";
+
+/// The layers of the careless Driftwood API image of the book's page, built by hand:
+/// 0 base, 1 deploy key and .env, 2 a 5000-byte build log, 3 the API, 4 three whiteouts.
+pub fn careless_layers() -> Vec<Vec<u8>> {
+    let log = vec![b'x'; 5000];
+    vec![
+        layer(&[
+            Entry::Dir("etc"),
+            Entry::File("etc/os-release", b"ID=alpine\n"),
+            Entry::File("etc/passwd", b"root:x:0:0::/root:/bin/sh\n"),
+        ]),
+        layer(&[
+            Entry::Dir("root/.ssh"),
+            Entry::File("root/.ssh/id_ed25519", FAKE_KEY),
+            Entry::File("srv/driftwood-api/.env", FAKE_ENV),
+        ]),
+        layer(&[Entry::File("tmp/build.log", &log)]),
+        layer(&[
+            Entry::File("srv/driftwood-api/run", b"#!/bin/sh\nexec driftwood-api\n"),
+            Entry::File("srv/driftwood-api/api.toml", b"listen = \"0.0.0.0:8080\"\n"),
+        ]),
+        layer(&[
+            Entry::Delete("root/.ssh/id_ed25519"),
+            Entry::Delete("srv/driftwood-api/.env"),
+            Entry::Delete("tmp/build.log"),
+        ]),
+    ]
+}
+
+/// The careless image's config, as `docker build` writes it: the token in `Env` and in an
+/// `ENV` history entry, a build argument in a `RUN` step's history, a URL with a password.
+pub fn careless_config() -> Vec<u8> {
+    serde_json::to_vec_pretty(&serde_json::json!({
+        "architecture": "amd64",
+        "os": "linux",
+        "config": {
+            "Env": ["PATH=/usr/bin:/bin", "API_TOKEN=dw_live_7Qm2xK9pLs4v", "DATABASE_URL=postgres://driftwood:tide-pool-42@db:5432/driftwood", "TOKENIZER="],
+            "Entrypoint": ["/srv/driftwood-api/run"],
+            "User": "1000",
+            "Labels": {"org.opencontainers.image.source": "https://github.com/driftwood/api"}
+        },
+        "rootfs": {"type": "layers", "diff_ids": []},
+        "history": [
+            {"created_by": "ADD alpine-minirootfs.tar.gz / # buildkit"},
+            {"created_by": "ENV API_TOKEN=dw_live_7Qm2xK9pLs4v", "empty_layer": true},
+            {"created_by": "COPY deploy/ / # buildkit"},
+            {"created_by": "RUN |1 NPM_TOKEN=npm_Xy12 /bin/sh -c make build > /tmp/build.log"},
+            {"created_by": "COPY api/ / # buildkit"},
+            {"created_by": "RUN /bin/sh -c rm -rf /root/.ssh/id_ed25519 /srv/driftwood-api/.env /tmp/build.log"},
+            {"created_by": "USER 1000", "empty_layer": true}
+        ]
+    }))
+    .expect("test fixture: JSON")
+}
