@@ -2,6 +2,8 @@
 //!
 //! (a) SHA-256 of a 512 MiB file: `imagekit digest`, `openssl dgst -sha256`, `sha256sum`.
 //! (b) A gzipped layer from a ~200 MB tree: `imagekit layer build`, `tar -czf`, `tar | pigz -p2`.
+//! (c) A pull of that tree as a 5-layer image from a local `docker-registry`: `imagekit pull`
+//!     against `skopeo copy docker://… oci:…`, cold and warm, with blob GETs from the access log.
 //!
 //! Both inputs come from a seeded generator, so every run (and every machine) measures the same
 //! bytes; they are kept under target/bench/ and reused. Each command's best of 3 is reported,
@@ -38,6 +40,11 @@ pub fn bench(root: &Path) -> Result {
     let layer = layer_bench(&imagekit, &dir)?;
     print!("{layer}");
     md.push_str(&layer);
+
+    if let Some(pull) = pull_bench(&imagekit, &dir)? {
+        print!("{pull}");
+        md.push_str(&pull);
+    }
 
     let results = dir.join("results.md");
     fs::write(&results, &md).context(|| format!("writing {}", results.display()))?;
@@ -522,4 +529,199 @@ fn check_layer(blob: &Path, printed: &str) -> Result {
         }
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) pull
+
+/// A `docker-registry serve` of the bench's own (access log on, in `dir/registry.log`), killed
+/// when dropped.
+struct BenchRegistry {
+    child: std::process::Child,
+    addr: String,
+    log: PathBuf,
+}
+
+impl Drop for BenchRegistry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl BenchRegistry {
+    fn start(dir: &Path) -> Result<BenchRegistry> {
+        let binary = util::which("docker-registry").unwrap_or_else(|| PathBuf::from("/usr/bin/docker-registry"));
+        util::fresh_dir(dir)?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .context(|| "finding a free port on 127.0.0.1")?
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let config = dir.join("config.yml");
+        fs::write(
+            &config,
+            format!(
+                "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\nhealth:\n  storagedriver:\n    enabled: false\n",
+                dir.join("data").display()
+            ),
+        )
+        .context(|| format!("writing {}", config.display()))?;
+        let log = dir.join("registry.log");
+        let out = fs::File::create(&log).context(|| format!("creating {}", log.display()))?;
+        let err = out.try_clone().context(|| "opening the registry log")?;
+        let child = Command::new(&binary)
+            .arg("serve")
+            .arg(&config)
+            .stdin(std::process::Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .context(|| format!("starting {}", binary.display()))?;
+        let registry = BenchRegistry { child, addr, log };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !crate::registry::ping(&registry.addr) {
+            if Instant::now() > deadline {
+                return fail!("docker-registry did not answer on http://{}/v2/ within 15 s", registry.addr);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(registry)
+    }
+
+    /// How many `GET …/blobs/…` lines the access log holds so far.
+    fn blob_gets(&self) -> usize {
+        fs::read_to_string(&self.log)
+            .map(|t| t.lines().filter(|l| l.contains("\"GET /v2/") && l.contains("/blobs/sha256:")).count())
+            .unwrap_or(0)
+    }
+}
+
+/// Runs `make()` `RUNS` times, calling `before()` ahead of each (untimed); the best time, and
+/// the registry's blob GETs during the best run.
+fn best_pull(
+    registry: &BenchRegistry,
+    mut before: impl FnMut() -> Result,
+    make: impl Fn() -> Command,
+) -> Result<(Duration, usize, String)> {
+    let (mut best, mut gets, mut stdout) = (Duration::MAX, 0, String::new());
+    for _ in 0..RUNS {
+        before()?;
+        let start_gets = registry.blob_gets();
+        let mut cmd = make();
+        let start = Instant::now();
+        let out = util::output(&mut cmd)?;
+        let elapsed = start.elapsed();
+        // The access log is written asynchronously: give it a moment before counting.
+        std::thread::sleep(Duration::from_millis(200));
+        if elapsed < best {
+            (best, gets, stdout) = (elapsed, registry.blob_gets() - start_gets, out);
+        }
+    }
+    Ok((best, gets, stdout))
+}
+
+pub(crate) fn pull_bench(imagekit: &Path, dir: &Path) -> Result<Option<String>> {
+    util::header("pull: a ~200 MB image in 5 layers from a local registry");
+    if missing_tool("docker-registry") || missing_tool("skopeo") {
+        return Ok(None);
+    }
+    let (tree, _, tree_bytes) = layer_tree(dir)?;
+    let work = dir.join("pull");
+    util::fresh_dir(&work)?;
+    let layout = work.join("layout");
+    let mut build = Command::new(imagekit);
+    build.args(["image", "build"]);
+    for sub in ["etc", "usr/share", "usr/src", "usr/lib", "var/log"] {
+        build.arg("--layer").arg(tree.join(sub));
+    }
+    build.args(["--tag", "bench:1", "-o"]).arg(&layout);
+    util::output(&mut build)?;
+
+    let registry = BenchRegistry::start(&work.join("registry"))?;
+    let reference = format!("{}/bench/pull:1", registry.addr);
+    util::output(Command::new(imagekit).arg("push").arg(&layout).arg(&reference))?;
+
+    let store = work.join("store");
+    let oci = work.join("skopeo-oci");
+    let imagekit_cmd = || {
+        let mut c = Command::new(imagekit);
+        c.arg("pull").arg(&reference).arg("--store").arg(&store).arg("--json");
+        c
+    };
+    let skopeo_cmd = || {
+        let mut c = Command::new("skopeo");
+        c.args(["copy", "--quiet", "--src-tls-verify=false"])
+            .arg(format!("docker://{reference}"))
+            .arg(format!("oci:{}:pull", oci.display()));
+        c
+    };
+    let fresh = |p: &Path| -> Result {
+        if p.exists() {
+            fs::remove_dir_all(p).context(|| format!("removing {}", p.display()))?;
+        }
+        Ok(())
+    };
+
+    let (ik_cold, ik_cold_gets, cold_json) = best_pull(&registry, || fresh(&store), imagekit_cmd)?;
+    let (sk_cold, sk_cold_gets, _) = best_pull(&registry, || fresh(&oci), skopeo_cmd)?;
+    let (ik_warm, ik_warm_gets, warm_json) = best_pull(&registry, || Ok(()), imagekit_cmd)?;
+    let (sk_warm, sk_warm_gets, _) = best_pull(&registry, || Ok(()), skopeo_cmd)?;
+
+    // xtask has no JSON parser: `imagekit pull --json` prints one `"key": value` per line.
+    let field = |json: &str, key: &str| -> u64 {
+        let needle = format!("\"{key}\": ");
+        json.lines()
+            .find_map(|l| l.trim().strip_prefix(&needle))
+            .and_then(|v| v.trim_end_matches(',').parse().ok())
+            .unwrap_or(0)
+    };
+    let reported = |json: &str| field(json, "blob_requests");
+    let moved = field(&cold_json, "bytes_moved");
+    let blobs = field(&cold_json, "blobs_fetched");
+    util::output(Command::new(imagekit).args(["store", "verify", "--store"]).arg(&store))?;
+
+    let row = |tool: &str, cmd: &str, t: Duration, gets: usize, other: Duration| {
+        format!(
+            "| {tool} | `{cmd}` | {:.2} s | {gets} | {:.2}× |\n",
+            t.as_secs_f64(),
+            t.as_secs_f64() / other.as_secs_f64()
+        )
+    };
+    let mut md = format!(
+        "## Pull: a {:.1} MB image in 5 layers from a local registry\n\n\
+         The layer-build tree split into five layers (`etc`, `usr/share`, `usr/src`, `usr/lib`, \
+         `var/log`), built with `imagekit image build`, pushed to Debian's `docker-registry` on \
+         127.0.0.1 (plain HTTP, filesystem storage); {blobs} blobs, {:.1} MB moved per cold pull. \
+         Cold: a fresh store (imagekit) or a fresh OCI layout (skopeo) before each run. Warm: \
+         everything already present. Blob GETs are counted from the registry's access log.\n\n\
+         | tool | command | best of 3 | blob GETs | time vs skopeo |\n| --- | --- | ---: | ---: | ---: |\n",
+        tree_bytes as f64 / 1e6,
+        moved as f64 / 1e6
+    );
+    md.push_str(&row("imagekit, cold", "imagekit pull REF --store NEW", ik_cold, ik_cold_gets, sk_cold));
+    md.push_str(&row(
+        "skopeo, cold",
+        "skopeo copy --src-tls-verify=false docker://REF oci:NEW:pull",
+        sk_cold,
+        sk_cold_gets,
+        sk_cold,
+    ));
+    md.push_str(&row("imagekit, warm", "imagekit pull REF --store SAME", ik_warm, ik_warm_gets, sk_warm));
+    md.push_str(&row(
+        "skopeo, warm",
+        "skopeo copy --src-tls-verify=false docker://REF oci:SAME:pull",
+        sk_warm,
+        sk_warm_gets,
+        sk_warm,
+    ));
+    let _ = writeln!(
+        md,
+        "\nimagekit's own count of blob requests (its `--json` summary): {} cold, {} warm; \
+         `imagekit store verify` re-hashed the store afterwards.",
+        reported(&cold_json),
+        reported(&warm_json)
+    );
+    drop(registry);
+    Ok(Some(md))
 }

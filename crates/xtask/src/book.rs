@@ -19,6 +19,7 @@ use std::process::Command;
 use crate::fail;
 use crate::setup;
 use crate::util::{self, Context, Result};
+use crate::widget;
 
 /// The book's output folder (mdBook's default `build-dir`).
 const BOOK_DIR: &str = "book";
@@ -56,6 +57,9 @@ fn require_tools(root: &Path) -> Result {
 pub fn build(root: &Path) -> Result {
     require_tools(root)?;
     let bin_dir = build_cli(root)?;
+    if widget::present(root) {
+        widget::build(root)?;
+    }
     let scratch = fresh_scratch(root)?;
 
     let work = util::target_dir(root).join("xtask");
@@ -82,6 +86,9 @@ pub fn serve(root: &Path) -> Result {
     setup::setup(root)?;
     require_tools(root)?;
     let bin_dir = build_cli(root)?;
+    if widget::present(root) {
+        widget::build(root)?;
+    }
     let scratch = fresh_scratch(root)?;
     println!("\nserving the book at http://127.0.0.1:3000 (live reload; Ctrl-C to stop)\n");
     let mut mdbook = Command::new("mdbook");
@@ -122,13 +129,13 @@ fn write_shim(dir: &Path) -> Result {
 }
 
 /// A `<!-- cmdrun … -->` line in the book's sources.
-struct Line {
-    page: PathBuf,
-    line: usize,
+pub(crate) struct Line {
+    pub(crate) page: PathBuf,
+    pub(crate) line: usize,
     /// The command as cmdrun passes it to `sh -c`, whitespace collapsed.
-    command: String,
+    pub(crate) command: String,
     /// The exit code the line asks for (`-N`, `--strict`, `--expect-return-code N`).
-    expected: Option<i32>,
+    pub(crate) expected: Option<i32>,
 }
 
 /// A command that ran during the build, as the shim recorded it.
@@ -146,7 +153,7 @@ fn squash(s: &str) -> String {
 
 /// Finds cmdrun lines as mdbook-cmdrun 0.7.3 does (`<!--[ ]*cmdrun (.*?)-->` on one line) and
 /// reads its exit-code flags the same way.
-fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
+pub(crate) fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
     let mut found = Vec::new();
     for (n, line) in text.lines().enumerate() {
         let mut rest = line;
@@ -321,6 +328,9 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
             problems.push(format!("{name}: placeholder text \"{word}\": …{}…", snippet(&text, at)));
         }
     }
+
+    // 3. Links and anchors, print.html, speaker notes, search, empty blocks (checks.rs).
+    problems.extend(crate::checks::check(root, book)?);
 
     if problems.is_empty() {
         println!(

@@ -29,10 +29,10 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    fn lib(&self) -> PathBuf {
+    pub(crate) fn lib(&self) -> PathBuf {
         self.dir.join("src/lib.rs")
     }
-    fn solution(&self) -> PathBuf {
+    pub(crate) fn solution(&self) -> PathBuf {
         self.dir.join("solution/lib.rs")
     }
     fn saved_dir(&self) -> PathBuf {
@@ -46,7 +46,7 @@ impl Exercise {
     }
 
     /// The stub as committed (`git show HEAD:…`), if this is a git checkout that tracks it.
-    fn committed_stub(&self, root: &Path) -> Option<String> {
+    pub(crate) fn committed_stub(&self, root: &Path) -> Option<String> {
         let rel = self.lib().strip_prefix(root).ok()?.to_str()?.to_string();
         let out = Command::new("git")
             .current_dir(root)
@@ -58,7 +58,7 @@ impl Exercise {
     }
 
     /// `tests/stepN_*.rs` file stems, in step order.
-    fn steps(&self) -> Vec<String> {
+    pub(crate) fn steps(&self) -> Vec<String> {
         let mut steps: Vec<String> = fs::read_dir(self.dir.join("tests"))
             .into_iter()
             .flatten()
@@ -74,7 +74,7 @@ impl Exercise {
     }
 
     /// The book's exercise page: `src/07-layers/exercise.md` → its URL under `cargo xtask serve`.
-    fn page_url(&self, root: &Path) -> Option<String> {
+    pub(crate) fn page_url(&self, root: &Path) -> Option<String> {
         let prefix = format!("{}-", self.number);
         let mut dirs: Vec<String> = fs::read_dir(root.join("src"))
             .ok()?
@@ -89,12 +89,12 @@ impl Exercise {
     }
 }
 
-fn step_number(stem: &str) -> u32 {
+pub(crate) fn step_number(stem: &str) -> u32 {
     let digits: String = stem.trim_start_matches("step").chars().take_while(char::is_ascii_digit).collect();
     digits.parse().unwrap_or(u32::MAX)
 }
 
-fn read(path: &Path) -> Result<String> {
+pub(crate) fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).context(|| format!("reading {}", path.display()))
 }
 
@@ -196,41 +196,41 @@ pub fn find(root: &Path, arg: &str) -> Result<Exercise> {
 // Running an exercise's tests and reading libtest's output.
 
 /// One test binary's results.
-struct Binary {
+pub(crate) struct Binary {
     /// `step1_digest`, `unittests`, `doc-tests`.
-    name: String,
-    passed: usize,
-    failed: usize,
+    pub(crate) name: String,
+    pub(crate) passed: usize,
+    pub(crate) failed: usize,
     /// False when the binary started but printed no `test result:` line (it crashed).
-    finished: bool,
+    pub(crate) finished: bool,
 }
 
 impl Binary {
-    fn total(&self) -> usize {
+    pub(crate) fn total(&self) -> usize {
         self.passed + self.failed
     }
 }
 
-struct TestRun {
-    status: ExitStatus,
-    binaries: Vec<Binary>,
-    output: String,
+pub(crate) struct TestRun {
+    pub(crate) status: ExitStatus,
+    pub(crate) binaries: Vec<Binary>,
+    pub(crate) output: String,
 }
 
 impl TestRun {
-    fn compiled(&self) -> bool {
+    pub(crate) fn compiled(&self) -> bool {
         !self.binaries.is_empty() || self.status.success()
     }
     /// Binaries that ran at least one test (or crashed), in step order.
-    fn with_tests(&self) -> Vec<&Binary> {
+    pub(crate) fn with_tests(&self) -> Vec<&Binary> {
         let mut bins: Vec<&Binary> = self.binaries.iter().filter(|b| b.total() > 0 || !b.finished).collect();
         bins.sort_by_key(|b| (step_number(&b.name), b.name.clone()));
         bins
     }
-    fn passed(&self) -> usize {
+    pub(crate) fn passed(&self) -> usize {
         self.binaries.iter().map(|b| b.passed).sum()
     }
-    fn failed(&self) -> usize {
+    pub(crate) fn failed(&self) -> usize {
         self.binaries.iter().map(|b| b.failed).sum()
     }
     /// The compiler's or the tests' complaint, shortened for a message.
@@ -295,7 +295,7 @@ fn parse_test_output(output: &str) -> Vec<Binary> {
     binaries
 }
 
-fn run_tests(root: &Path, ex: &Exercise) -> Result<TestRun> {
+pub(crate) fn run_tests(root: &Path, ex: &Exercise) -> Result<TestRun> {
     let mut cmd = util::cargo(root);
     cmd.args(["test", "--color", "never", "--no-fail-fast", "-p", &ex.package]).env("RUST_BACKTRACE", "0");
     let (status, output) = util::combined(cmd)?;
@@ -585,14 +585,19 @@ pub fn progress(root: &Path) -> Result {
     let mut rows = Vec::new();
     let (mut done, mut started, mut fresh) = (0, 0, 0);
     let mut first_open: Option<&Exercise> = None;
+    // The first open exercise's next step (for its hint), and the exercises that pass.
+    let mut open_step: Option<String> = None;
+    let mut finished: Vec<&Exercise> = Vec::new();
     for ex in &exercises {
         let done_before = done;
+        let mut step: Option<String> = None;
         let current = read(&ex.lib())?;
         let steps = ex.steps();
         let page = ex.page_url(root).unwrap_or_else(|| "-".into());
         let first_step = steps.first().map_or_else(|| "-".into(), |s| format!("tests/{s}.rs"));
         let (state, next, page) = if Some(&current) == ex.committed_stub(root).as_ref() {
             fresh += 1;
+            step = steps.first().cloned();
             ("not started".to_string(), first_step, page)
         } else if read(&ex.solution()).is_ok_and(|s| s == current) {
             done += 1;
@@ -610,8 +615,10 @@ pub fn progress(root: &Path) -> Result {
                 ("does not compile".to_string(), format!("see `cargo test -p {}`", ex.package), page)
             } else if run.failed() == 0 && run.with_tests().iter().all(|b| b.finished) {
                 done += 1;
+                finished.push(ex);
                 (format!("done ({total} tests pass)"), "-".into(), String::new())
             } else {
+                step = run.with_tests().into_iter().find(|b| b.failed > 0 || !b.finished).map(|b| b.name.clone());
                 let next = run.with_tests().into_iter().find(|b| b.failed > 0 || !b.finished).map_or_else(
                     || "-".to_string(),
                     |b| {
@@ -628,6 +635,7 @@ pub fn progress(root: &Path) -> Result {
         };
         if done == done_before && first_open.is_none() {
             first_open = Some(ex);
+            open_step = step;
         }
         rows.push([ex.name.clone(), state, next, page]);
     }
@@ -656,9 +664,20 @@ pub fn progress(root: &Path) -> Result {
     if let Some(ex) = first_open {
         println!("next: edit {}, check it with `cargo test -p {}`", util::rel(root, &ex.lib()), ex.package);
         let hints = ex.dir.join("hints.md");
-        if hints.is_file() {
+        let hint = open_step.as_ref().and_then(|s| crate::hints::for_step(&ex.dir, s).into_iter().next());
+        if let (Some(step), Some(hint)) = (&open_step, hint) {
+            println!("\nHint 1 for {step}:\n{}", crate::hints::indent(&hint, "  "));
+            println!(
+                "\nmore hints: `cargo xtask watch {}` (re-runs on every save), or {}",
+                ex.number,
+                util::rel(root, &hints)
+            );
+        } else if hints.is_file() {
             println!("stuck? see {}", util::rel(root, &hints));
         }
+    }
+    for ex in finished {
+        println!("{} passes: compare with the reference solution in {}", ex.name, util::rel(root, &ex.solution()));
     }
     Ok(())
 }

@@ -2,11 +2,16 @@
 
 mod bench;
 mod book;
+mod checks;
+mod demo;
 mod exercises;
+mod hints;
 mod registry;
 mod setup;
 mod test;
 mod util;
+mod watch;
+mod widget;
 
 use std::process::ExitCode;
 
@@ -17,18 +22,25 @@ const USAGE: &str = "usage: cargo xtask <command>
 for learners:
   serve               install what is missing, build imagekit, and serve the book at
                       http://127.0.0.1:3000 with live reload
-  progress            each exercise's state, its next failing step and its book page
+  progress            each exercise's state, its next failing step, its book page and a hint
+  watch [NN]          re-run an exercise's tests on every save; shows the first failing step
+                      and its hints (keys: h hint, n next exercise, q quit; --once: run once)
   solve NN            put exercise NN's solution in place (your work is saved)
   reset NN            put your saved work back (or the fresh stub if nothing was saved)
 
 for instructors and developers:
   setup               install the pinned tools that are missing (mdbook, mdbook-cmdrun, …)
   build               build imagekit and the book into book/, failing on any cmdrun error
+  build widget        only the digest widget's module (src/widget/gen/, git-ignored)
   test                everything CI checks: fmt, clippy, tests, verify, book
+  test widget         only the digest widget's stage (node + headless Chromium; needs a built book)
   verify [--worktree] [NN…]
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
+  bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
+  demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
+                      target/demo-scratch/NN, one step at a time
   registry start|stop|status
                       a real registry (Debian's docker-registry) on 127.0.0.1 and a free port,
                       data under target/registry/, for `imagekit push` and `imagekit pull` demos
@@ -69,8 +81,10 @@ fn run(args: &[String]) -> Result {
             Ok(())
         }
         ["setup", rest @ ..] => no_more(rest).and_then(|()| setup::setup(&root)),
+        ["build", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::build(&root).map(|_| ())),
         ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root)),
         ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
+        ["test", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::test(&root)),
         ["test", rest @ ..] => no_more(rest).and_then(|()| test::test(&root)),
         ["verify", rest @ ..] => {
             let worktree = rest.contains(&"--worktree");
@@ -80,12 +94,15 @@ fn run(args: &[String]) -> Result {
             }
             exercises::verify(&root, &only, worktree)
         }
+        ["watch", rest @ ..] => watch::watch(&root, rest),
+        ["demo", rest @ ..] => demo::demo(&root, rest),
         ["progress", rest @ ..] => no_more(rest).and_then(|()| exercises::progress(&root)),
         ["solve", nn] => exercises::solve(&root, nn),
         ["reset", nn] => exercises::reset(&root, nn),
         ["solve" | "reset", ..] => {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
+        ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
         ["registry", "start"] => registry::start(&root),
         ["registry", "stop"] => registry::stop(&root),

@@ -48,6 +48,7 @@ const ORACLES: &[(&str, &str, &str)] = &[
     ("skopeo", "--version", "manifest/config oracle for imagekit-cli's tests"),
     ("pigz", "--version", "gzip baseline for `cargo xtask bench`"),
     ("openssl", "version", "sha256 baseline for `cargo xtask bench`"),
+    ("chromium", "--version", "browser for the digest widget's test (`cargo xtask test`, stage widget)"),
 ];
 
 enum State {
@@ -206,6 +207,11 @@ pub fn setup(root: &Path) -> Result {
             }
             _ => return fail!("{label} was installed but is still not found (is ~/.cargo/bin on PATH?)"),
         }
+    }
+
+    // The digest widget's node tools (wasm-opt, the browser test's driver), when there is a widget.
+    if crate::widget::present(root) {
+        crate::widget::install_node_tools(root)?;
     }
 
     let mut missing = Vec::new();

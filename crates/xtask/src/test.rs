@@ -4,12 +4,14 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::util::{self, Error, Result};
-use crate::{book, exercises, fail, setup};
+use crate::{book, demo, exercises, fail, setup, widget};
 
 enum Step {
     Cargo(&'static [&'static str]),
     Verify,
     Book,
+    Demo,
+    Widget,
 }
 
 const STAGES: &[(&str, Step)] = &[
@@ -25,6 +27,8 @@ const STAGES: &[(&str, Step)] = &[
             "imagekit",
             "-p",
             "driftwood",
+            "-p",
+            "digest-widget",
             "--no-default-features",
             "--target",
             "wasm32-unknown-unknown",
@@ -32,6 +36,10 @@ const STAGES: &[(&str, Step)] = &[
     ),
     ("exercises", Step::Verify),
     ("book", Step::Book),
+    // An instructor's live demo: topic 07's page commands, in a fresh scratch folder.
+    ("demo", Step::Demo),
+    // The digest widget: its module under node, then the built book in headless Chromium.
+    ("widget", Step::Widget),
 ];
 
 impl Step {
@@ -40,6 +48,8 @@ impl Step {
             Step::Cargo(args) => format!("cargo {}", args.join(" ")),
             Step::Verify => "cargo xtask verify: tests fail on each stub, pass on its solution; clippy clean".into(),
             Step::Book => "cargo xtask build: imagekit (release), mdbook build, cmdrun and placeholder checks".into(),
+            Step::Demo => "cargo xtask demo 07 --no-pause: the page's live commands, from scratch".into(),
+            Step::Widget => "digest widget: wasm module under node, the built book in headless Chromium".into(),
         }
     }
 
@@ -48,6 +58,8 @@ impl Step {
             Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
             Step::Verify => exercises::verify(root, &[], false),
             Step::Book => book::build(root),
+            Step::Demo => demo::demo(root, &["07", "--no-pause"]),
+            Step::Widget => widget::test(root),
         }
     }
 }

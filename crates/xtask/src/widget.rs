@@ -1,0 +1,370 @@
+//! The digest widget (crates/digest-widget): build it into the book, test it, benchmark it.
+//!
+//! `build` compiles the crate to wasm32, runs wasm-bindgen (`--target no-modules`), shrinks the
+//! module with wasm-opt (npm's `binaryen`: Debian's binaryen 108 breaks wasm-bindgen's externref
+//! table), and writes `src/widget/gen/digest-widget-wasm.js` (git-ignored): the glue plus the
+//! module as base64. Inlined bytes, not a `.wasm` beside it, because a page opened from disk
+//! (`file://`) cannot `fetch()` a `.wasm` in Chromium. mdBook copies `src/widget/` into `book/`
+//! unhashed; the page script (`theme/widget/digest-widget.js`, book.toml's additional-js) finds
+//! `widget/gen/` from its own URL, on every page depth, from `serve` and from disk.
+//!
+//! Node tools (`binaryen` for wasm-opt, `playwright-core` for the browser test) go to
+//! `target/widget-node/` from the pinned `crates/digest-widget/tests/package.json`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::fail;
+use crate::util::{self, Context, Result};
+
+const TARGET: &str = "wasm32-unknown-unknown";
+const PROFILE: &str = "wasm-release";
+/// The generated script the widget's loader looks for (relative to the root).
+pub const GENERATED: &str = "src/widget/gen/digest-widget-wasm.js";
+/// Size budget of the shipped `.wasm` (raw bytes), from the issue.
+pub const WASM_BUDGET: u64 = 100 * 1024;
+
+/// What `build` produced.
+pub struct Built {
+    /// The optimized module, as embedded.
+    pub wasm: PathBuf,
+    /// The generated script (glue + base64 module).
+    pub script: PathBuf,
+    pub optimized: bool,
+}
+
+fn crate_dir(root: &Path) -> PathBuf {
+    root.join("crates/digest-widget")
+}
+
+fn work_dir(root: &Path) -> PathBuf {
+    util::target_dir(root).join("widget")
+}
+
+fn node_dir(root: &Path) -> PathBuf {
+    util::target_dir(root).join("widget-node")
+}
+
+/// Is there a widget in this checkout (the crate exists)?
+pub fn present(root: &Path) -> bool {
+    crate_dir(root).join("Cargo.toml").is_file()
+}
+
+/// `npm install` the pinned node tools into target/widget-node/ unless they are there already.
+/// Returns false (after saying why) when node or npm is missing.
+pub fn install_node_tools(root: &Path) -> Result<bool> {
+    if util::which("node").is_none() || util::which("npm").is_none() {
+        println!(
+            "widget: node/npm not found: skipping wasm-opt and the browser test's tools (apt-get install nodejs npm)"
+        );
+        return Ok(false);
+    }
+    let dir = node_dir(root);
+    let pinned = crate_dir(root).join("tests/package.json");
+    let wanted = fs::read_to_string(&pinned).context(|| format!("reading {}", pinned.display()))?;
+    let installed = dir.join("package.json");
+    let have = fs::read_to_string(&installed).unwrap_or_default();
+    let complete = ["binaryen", "playwright-core"].iter().all(|p| dir.join("node_modules").join(p).is_dir());
+    if have == wanted && complete {
+        return Ok(true);
+    }
+    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
+    fs::write(&installed, &wanted).context(|| format!("writing {}", installed.display()))?;
+    println!("widget: installing node tools (binaryen, playwright-core) into {}", util::rel(root, &dir));
+    util::run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--no-save"]).current_dir(&dir))?;
+    Ok(true)
+}
+
+fn wasm_opt(root: &Path) -> Option<PathBuf> {
+    let p = node_dir(root).join("node_modules/.bin/wasm-opt");
+    p.is_file().then_some(p)
+}
+
+/// Compile the widget and write the generated script the book loads.
+pub fn build(root: &Path) -> Result<Built> {
+    util::run(util::cargo(root).args([
+        "build",
+        "-p",
+        "digest-widget",
+        "--lib",
+        "--profile",
+        PROFILE,
+        "--target",
+        TARGET,
+    ]))?;
+    let raw = util::target_dir(root).join(TARGET).join(PROFILE).join("digest_widget.wasm");
+    let work = work_dir(root);
+    let web = work.join("web");
+    util::fresh_dir(&web)?;
+    util::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
+            .arg(&web)
+            .arg(&raw),
+    )?;
+    let bound = web.join("digest_widget_bg.wasm");
+    let glue = fs::read_to_string(web.join("digest_widget.js")).context(|| "reading wasm-bindgen's glue")?;
+
+    let opt = work.join("digest_widget.opt.wasm");
+    let optimized = match wasm_opt(root) {
+        Some(tool) => {
+            util::run(
+                Command::new(tool)
+                    .args(["-Oz", "--enable-reference-types", "--enable-bulk-memory"])
+                    .args(["--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
+                    .args(["--enable-multivalue", "--strip-debug", "--strip-producers"])
+                    .arg(&bound)
+                    .arg("-o")
+                    .arg(&opt),
+            )?;
+            true
+        }
+        None => {
+            println!("widget: wasm-opt not installed (run `cargo xtask setup`): shipping the module unoptimized");
+            fs::copy(&bound, &opt).context(|| format!("copying {}", bound.display()))?;
+            false
+        }
+    };
+    let bytes = fs::read(&opt).context(|| format!("reading {}", opt.display()))?;
+
+    let script = root.join(GENERATED);
+    let text = generated_script(&glue, &bytes);
+    write_if_changed(&script, &text)?;
+    println!(
+        "widget: {} ({} bytes .wasm{}, {} bytes script)",
+        util::rel(root, &script),
+        bytes.len(),
+        if optimized { ", wasm-opt -Oz" } else { "" },
+        text.len()
+    );
+    if bytes.len() as u64 > WASM_BUDGET {
+        println!("widget: note: the .wasm is over its {} KB budget (see docs/benchmarks.md)", WASM_BUDGET / 1024);
+    }
+    Ok(Built { wasm: opt, script, optimized })
+}
+
+/// The glue wrapped so that it defines one global, `DigestWidgetWasm`, holding wasm-bindgen's
+/// init function and the module's bytes.
+fn generated_script(glue: &str, wasm: &[u8]) -> String {
+    let mut s = String::with_capacity(glue.len() + wasm.len() * 4 / 3 + 512);
+    s.push_str(
+        "// Generated by `cargo xtask build` from crates/digest-widget (wasm-bindgen --target no-modules,\n\
+         // module inlined as base64 so that the book also works from file://). Do not edit.\n\
+         (function () {\n",
+    );
+    s.push_str(glue);
+    s.push_str("\nvar WASM_BASE64 = \"");
+    s.push_str(&base64(wasm));
+    s.push_str(
+        "\";\n\
+         window.DigestWidgetWasm = {\n\
+         \x20   bindgen: wasm_bindgen,\n\
+         \x20   bytes: function () {\n\
+         \x20       var bin = atob(WASM_BASE64), out = new Uint8Array(bin.length);\n\
+         \x20       for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);\n\
+         \x20       return out;\n\
+         \x20   }\n\
+         };\n\
+         })();\n",
+    );
+    s
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn write_if_changed(path: &Path, text: &str) -> Result {
+    if fs::read_to_string(path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+    }
+    fs::write(path, text).context(|| format!("writing {}", path.display()))
+}
+
+fn require_oracles() -> bool {
+    std::env::var("IMAGEKIT_REQUIRE_ORACLES").is_ok_and(|v| v == "1")
+}
+
+/// `cargo xtask test`, stage `widget`: the module under node, then the built book in Chromium.
+/// Expects the book to be built (the `book` stage runs first).
+pub fn test(root: &Path) -> Result {
+    let book = root.join("book");
+    if !book.join("widget/gen/digest-widget-wasm.js").is_file() {
+        return fail!("book/widget/gen/digest-widget-wasm.js is missing: run `cargo xtask build` first");
+    }
+    if !install_node_tools(root)? {
+        return if require_oracles() {
+            fail!("node and npm are required for the widget tests (IMAGEKIT_REQUIRE_ORACLES=1)")
+        } else {
+            println!("widget: SKIPPED (node/npm missing)");
+            Ok(())
+        };
+    }
+    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+
+    // 1. The wasm module under node (wasm-bindgen's nodejs target), checked against sha256sum.
+    let node_build = work_dir(root).join("node");
+    util::fresh_dir(&node_build)?;
+    let raw = util::target_dir(root).join(TARGET).join(PROFILE).join("digest_widget.wasm");
+    util::run(
+        Command::new("wasm-bindgen")
+            .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
+            .arg(&node_build)
+            .arg(&raw),
+    )?;
+    let scratch = work_dir(root).join("test-scratch");
+    util::fresh_dir(&scratch)?;
+    util::run(
+        Command::new("node")
+            .arg(crate_dir(root).join("tests/node/check.cjs"))
+            .env("WIDGET_NODE_BUILD", &node_build)
+            .env("WIDGET_SCRATCH", &scratch)
+            .env("IMAGEKIT", &imagekit),
+    )?;
+
+    // 2. The book in headless Chromium, served on 127.0.0.1 and opened from disk.
+    let chromium = ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c));
+    let Some(chromium) = chromium else {
+        return if require_oracles() {
+            fail!("chromium is required for the widget's browser test (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install chromium)")
+        } else {
+            println!("widget: browser test SKIPPED: chromium not found (apt-get install chromium)");
+            Ok(())
+        };
+    };
+    util::run(
+        Command::new("node")
+            .arg(crate_dir(root).join("tests/browser/widget.test.cjs"))
+            .env("NODE_PATH", node_dir(root).join("node_modules"))
+            .env("CHROMIUM", chromium)
+            .env("BOOK_DIR", &book)
+            .env("WIDGET_SCRATCH", &scratch)
+            .env("IMAGEKIT", &imagekit),
+    )
+}
+
+/// `cargo xtask bench widget`: sizes, keystroke latency and in-page throughput (on a one-page
+/// site holding the widget's snippet, so that it does not depend on the rest of the book).
+pub fn bench(root: &Path) -> Result {
+    let built = build(root)?;
+    let site = bench_site(root)?;
+    if !install_node_tools(root)? {
+        return fail!("the widget benchmark needs node and npm");
+    }
+    let Some(chromium) = ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c)) else {
+        return fail!("the widget benchmark needs chromium (apt-get install chromium)");
+    };
+    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+    let dir = util::target_dir(root).join("bench");
+    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
+
+    let mut md = String::from("## Digest widget\n\n");
+    let _ = writeln!(md, "Shipped files (gzip -9 for the compressed size):\n");
+    let _ = writeln!(md, "| file | raw | gzip |\n|---|---:|---:|");
+    let files = [
+        (
+            if built.optimized { "digest_widget.wasm (wasm-opt -Oz)" } else { "digest_widget.wasm (no wasm-opt)" },
+            built.wasm.clone(),
+        ),
+        ("gen/digest-widget-wasm.js (glue + base64 module)", built.script.clone()),
+        ("theme/widget/digest-widget.js (hand-written)", root.join("theme/widget/digest-widget.js")),
+        ("theme/widget/digest-widget.css", root.join("theme/widget/digest-widget.css")),
+    ];
+    for (name, path) in &files {
+        let bytes = fs::read(path).context(|| format!("reading {}", path.display()))?;
+        let _ = writeln!(md, "| {name} | {} | {} |", kb(bytes.len() as u64), kb(gzip_len(path)?));
+    }
+    let _ = writeln!(
+        md,
+        "\nBudget for the `.wasm`: {} KB raw; {}.\n",
+        WASM_BUDGET / 1024,
+        if fs::metadata(&built.wasm).map_or(0, |m| m.len()) <= WASM_BUDGET { "within" } else { "over" }
+    );
+    print!("{md}");
+    let out = util::output(
+        Command::new("node")
+            .arg(crate_dir(root).join("tests/browser/bench.cjs"))
+            .env("NODE_PATH", node_dir(root).join("node_modules"))
+            .env("CHROMIUM", chromium)
+            .env("BOOK_DIR", &site)
+            .env("WIDGET_SCRATCH", &dir)
+            .env("IMAGEKIT", &imagekit),
+    )?;
+    print!("{out}");
+    md.push_str(&out);
+    let results = dir.join("widget.md");
+    fs::write(&results, &md).context(|| format!("writing {}", results.display()))?;
+    println!("written to {}", util::rel(root, &results));
+    Ok(())
+}
+
+/// A one-page site with the widget's snippet, as the book embeds it (`08-manifests/index.html`
+/// beside `widget/`): the benchmark measures the widget, without waiting for the whole book.
+fn bench_site(root: &Path) -> Result<PathBuf> {
+    let site = work_dir(root).join("bench-site");
+    util::fresh_dir(&site)?;
+    for dir in ["08-manifests", "widget/gen", "theme/widget"] {
+        fs::create_dir_all(site.join(dir)).context(|| format!("creating {dir} in the bench site"))?;
+    }
+    for name in ["theme/widget/digest-widget.js", "theme/widget/digest-widget.css"] {
+        fs::copy(root.join(name), site.join(name)).context(|| format!("copying {name}"))?;
+    }
+    fs::copy(root.join(GENERATED), site.join("widget/gen/digest-widget-wasm.js"))
+        .context(|| format!("copying {GENERATED}"))?;
+    let snippet = fs::read_to_string(root.join("src/widget/digest-widget.html"))
+        .context(|| "reading src/widget/digest-widget.html")?;
+    // As mdBook's page template loads additional-css and additional-js.
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>digest widget bench</title>\n\
+         <link rel=\"stylesheet\" href=\"../theme/widget/digest-widget.css\"></head>\n\
+         <body><main>\n{snippet}</main>\n<script src=\"../theme/widget/digest-widget.js\"></script></body></html>\n"
+    );
+    fs::write(site.join("08-manifests/index.html"), page).context(|| "writing the bench page")?;
+    Ok(site)
+}
+
+fn kb(n: u64) -> String {
+    format!("{:.1} KB", n as f64 / 1024.0)
+}
+
+fn gzip_len(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip").arg("-9c").arg(path).output().context(|| "running gzip")?;
+    if !out.status.success() {
+        return fail!("gzip -9c {} failed", path.display());
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_alphabet_and_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00]), "//4A");
+    }
+}
