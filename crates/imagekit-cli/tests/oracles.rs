@@ -165,6 +165,18 @@ fn skopeo_picks_each_platform_from_our_index() {
     assert!(raw.status.success(), "{}", String::from_utf8_lossy(&raw.stderr));
     let index = imagekit::index::Index::parse(raw.stdout).unwrap();
     assert_eq!(index.value.manifests.len(), 2);
+    // skopeo's own digest of the index bytes equals the digest imagekit tagged.
+    let index_file = tmp.path().join("index.json");
+    fs::write(&index_file, index.bytes()).unwrap();
+    let digest = run(&skopeo, &["manifest-digest", index_file.to_str().unwrap()]);
+    let tagged = imagekit::layout::Layout::open(&layout).unwrap().resolve(Some("multi:1")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&digest.stdout).trim(), tagged.digest.to_string());
+    // And of every platform manifest in it.
+    for entry in &index.value.manifests {
+        let blob = layout.join("blobs/sha256").join(entry.digest.hex());
+        let digest = run(&skopeo, &["manifest-digest", blob.to_str().unwrap()]);
+        assert_eq!(String::from_utf8_lossy(&digest.stdout).trim(), entry.digest.to_string());
+    }
     for (arch, platform) in [("amd64", "linux/amd64"), ("arm64", "linux/arm64/v8")] {
         let out = run(
             &skopeo,

@@ -448,8 +448,64 @@ fn verify_one(root: &Path, ex: &Exercise, worktree: bool) -> Result<Vec<String>>
         problems.push(format!("clippy on the solution:\n      {tail}"));
     }
 
+    if ex.dir.join("examples/real_registry.rs").is_file() {
+        if let Err(e) = solution_against_a_real_registry(root, ex) {
+            problems.push(format!("the solution against a real registry: {e}"));
+        }
+    }
+
     swap.put_back()?;
     Ok(problems)
+}
+
+/// The learners' tests use an in-process blob source; this runs the solution's
+/// `examples/real_registry.rs` against a real registry too: push an image built from the
+/// demo fixtures, pull it twice through the solution, and expect the second pull to fetch
+/// no blob.
+fn solution_against_a_real_registry(root: &Path, ex: &Exercise) -> Result {
+    let outcome = crate::registry::with_registry(root, |addr| {
+        let work = util::target_dir(root).join("xtask-verify").join(&ex.name);
+        let _ = fs::remove_dir_all(&work);
+        let layout = work.join("layout");
+        let base = root.join("demo/driftwood-web/base");
+        let reference = format!("{addr}/driftwood/verify:1");
+        let imagekit = |args: &[&str]| {
+            let mut cmd = util::cargo(root);
+            cmd.args(["run", "--quiet", "-p", "imagekit-cli", "--"]).args(args);
+            util::combined(cmd)
+        };
+        let layout_arg = layout.to_string_lossy().to_string();
+        let base_arg = base.to_string_lossy().to_string();
+        let build = ["image", "build", "--layer", &base_arg, "--tag", "verify:1", "-o", &layout_arg];
+        for args in [&build[..], &["push", &layout_arg, &reference]] {
+            let (status, output) = imagekit(args)?;
+            if !status.success() {
+                return fail!("imagekit {} failed:\n{output}", args.join(" "));
+            }
+        }
+        let mut example = util::cargo(root);
+        example.args([
+            "run",
+            "--quiet",
+            "-p",
+            &ex.package,
+            "--example",
+            "real_registry",
+            "--",
+            addr,
+            "driftwood/verify:1",
+        ]);
+        let (status, output) = util::combined(example)?;
+        let second = output.lines().find(|l| l.starts_with("second pull:")).unwrap_or_default().to_string();
+        if !status.success() || !second.contains(" 0 blob(s) fetched") {
+            return fail!("expected the second pull to fetch 0 blobs; the example printed:\n{output}");
+        }
+        Ok(second)
+    })?;
+    if let Some(second) = outcome {
+        println!("  solution against a real registry: {second}");
+    }
+    Ok(())
 }
 
 /// `cargo xtask verify [--worktree] [NN…]`.

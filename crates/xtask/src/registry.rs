@@ -168,3 +168,26 @@ fn config_yml(data: &Path, addr: &str) -> String {
         data.display()
     )
 }
+
+/// Run `f` with the address of a running registry: the one already started with
+/// `cargo xtask registry start`, or one started for the call and stopped after it.
+/// `Ok(None)` (with a message) when the package is missing and oracles are not required.
+pub fn with_registry<T>(root: &Path, f: impl FnOnce(&str) -> Result<T>) -> Result<Option<T>> {
+    if let Some(running) = running(root) {
+        return f(&running.addr).map(Some);
+    }
+    if util::which(BINARY).is_none() && !Path::new("/usr/bin/docker-registry").is_file() {
+        if std::env::var("IMAGEKIT_REQUIRE_ORACLES").as_deref() == Ok("1") {
+            return fail!("{BINARY} is required (IMAGEKIT_REQUIRE_ORACLES=1): `apt-get install docker-registry`");
+        }
+        println!("  skipped: {BINARY} is not installed (`apt-get install docker-registry`)");
+        return Ok(None);
+    }
+    start(root)?;
+    let Some(running) = running(root) else {
+        return fail!("the registry started but does not answer");
+    };
+    let result = f(&running.addr);
+    stop(root)?;
+    result.map(Some)
+}
