@@ -1,54 +1,29 @@
 //! Helpers shared by the step tests of exercise 07.
 //!
 //! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
-//! `todo!()` into a message that says where to read and where the hints are.
+//! `todo!()` into a message that says where to read and where the hints are. The machinery behind
+//! it is shared by every exercise and lives in `crates/exercise-support` (no solution code there);
+//! this file keeps what belongs to exercise 07.
 
 #![allow(dead_code)]
 
-use std::any::Any;
-use std::cell::{Cell, RefCell};
-use std::fmt::{Debug, Display};
+use std::fmt::Display;
 use std::io::Read;
-use std::panic::{self, UnwindSafe};
-use std::sync::Once;
+use std::panic::UnwindSafe;
+
+#[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
+pub use exercise_support::show;
+use exercise_support::Exercise;
 
 /// Where the hints live, for failure messages.
 pub const HINTS: &str = "exercises/07-layers/hints.md";
 
-thread_local! {
-    /// True while [`attempt`] runs learner code on this thread.
-    static INSIDE_ATTEMPT: Cell<bool> = const { Cell::new(false) };
-    /// Where the learner's code panicked, captured by the panic hook.
-    static PANIC_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
-}
-
-/// Installs (once per test binary) a panic hook that stays quiet for panics inside [`attempt`]:
-/// `attempt` reports those itself, with a hint, so the raw `todo!` message is not the first
-/// thing a learner reads. Every other panic (a failed assertion) is printed as usual.
-fn install_quiet_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default_hook = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if INSIDE_ATTEMPT.with(Cell::get) {
-                let location = info.location().map(|l| l.to_string());
-                PANIC_LOCATION.with(|slot| *slot.borrow_mut() = location);
-            } else {
-                default_hook(info);
-            }
-        }));
-    });
-}
-
-fn payload_text(payload: &(dyn Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "(a panic without a message)".to_string()
-    }
-}
+/// This exercise, as the failure messages of [`attempt`] and [`teach`] name it.
+const EXERCISE: Exercise = Exercise {
+    number: "07",
+    hints: HINTS,
+    on_panic: "A layer function should return its result, not panic, for input like this test's.",
+};
 
 /// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`).
 ///
@@ -56,35 +31,7 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
 /// section to read (`read`) and where the hints are. If it panics for another reason, the test
 /// fails saying so, with the original message and where it happened.
 pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
-    install_quiet_hook();
-    let was_inside = INSIDE_ATTEMPT.with(|c| c.replace(true));
-    let result = panic::catch_unwind(f);
-    INSIDE_ATTEMPT.with(|c| c.set(was_inside));
-    match result {
-        Ok(value) => value,
-        Err(payload) => {
-            let message = payload_text(&*payload);
-            let location =
-                PANIC_LOCATION.with(|slot| slot.borrow_mut().take()).map(|l| format!(" at {l}")).unwrap_or_default();
-            if let Some(rest) = message.strip_prefix("not yet implemented") {
-                let stub_hint = rest.trim_start_matches(':').trim();
-                let stub_hint =
-                    if stub_hint.is_empty() { String::new() } else { format!("\n  Its stub says:  {stub_hint}") };
-                panic!(
-                    "\n{step}: `{function}` is not written yet.\
-                     \n  Read:           {read}{stub_hint}\
-                     \n  Hints:          `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
-                );
-            }
-            panic!(
-                "\n{step}: your `{function}` panicked{location}:\
-                 \n  {message}\
-                 \n  A layer function should return its result, not panic, for input like this test's.\
-                 \n  Read:           {read}\
-                 \n  Hints:          `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
-            );
-        }
-    }
+    EXERCISE.attempt(step, function, read, f)
 }
 
 /// A failure message in the voice of a teacher: what was checked, what was expected, what came
@@ -92,19 +39,7 @@ pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T 
 ///
 /// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
 pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
-    format!(
-        "\n{step}: {what}\
-         \n  expected: {expected}\
-         \n  got:      {got}\
-         \n  Why it matters: {why}\
-         \n  Read: {read}\
-         \n  Hints: `cargo xtask watch 07`, or {HINTS} (section `{step}`)\n"
-    )
-}
-
-/// A value in Rust syntax (`{:?}`), for the expected/got lines of [`teach`].
-pub fn show(value: impl Debug) -> String {
-    format!("{value:?}")
+    EXERCISE.teach(step, what, expected, got, why, read)
 }
 
 /// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
