@@ -220,23 +220,32 @@ impl<'a> Parser<'a> {
         }
         loop {
             items.push(self.value()?);
-            self.ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.ws();
-                    if self.peek() == Some(b']') {
-                        return self.err("trailing comma");
-                    }
-                }
-                Some(b']') => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Ok(Node::Array(items));
-                }
-                None => return self.err("EOF while parsing a list"),
-                Some(_) => return self.err("expected `,` or `]`"),
+            if self.after_item(b']', "EOF while parsing a list", "expected `,` or `]`")? {
+                return Ok(Node::Array(items));
             }
+        }
+    }
+
+    /// After an array item or object member: a `,` (not followed by the closer) continues,
+    /// the closer ends the container (`Ok(true)`); anything else is the error serde_json gives.
+    fn after_item(&mut self, close: u8, eof: &'static str, expected: &'static str) -> Result<bool, Error> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                self.ws();
+                if self.peek() == Some(close) {
+                    return self.err("trailing comma");
+                }
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                self.depth -= 1;
+                Ok(true)
+            }
+            None => self.err(eof),
+            Some(_) => self.err(expected),
         }
     }
 
@@ -264,22 +273,8 @@ impl<'a> Parser<'a> {
             self.ws();
             let value = self.value()?;
             members.push((key, value));
-            self.ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.ws();
-                    if self.peek() == Some(b'}') {
-                        return self.err("trailing comma");
-                    }
-                }
-                Some(b'}') => {
-                    self.i += 1;
-                    self.depth -= 1;
-                    return Ok(Node::Object(members));
-                }
-                None => return self.err("EOF while parsing an object"),
-                Some(_) => return self.err("expected `,` or `}`"),
+            if self.after_item(b'}', "EOF while parsing an object", "expected `,` or `}`")? {
+                return Ok(Node::Object(members));
             }
         }
     }

@@ -118,13 +118,6 @@ fn main() {
         Command::Compare(args) => cmd::compare::run(args),
     };
     if let Err(e) = result {
-        // `imagekit … | head` closing the pipe early is not a failure worth a message.
-        let broken_pipe = e
-            .chain()
-            .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe));
-        if broken_pipe {
-            std::process::exit(0);
-        }
         // `{:#}` joins the cause chain on one line: "error: reading x: permission denied".
         eprintln!("error: {e:#}");
         std::process::exit(1);
