@@ -47,6 +47,7 @@ for instructors and developers:
 ";
 
 fn main() -> ExitCode {
+    forget_cargo_run_env();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -65,6 +66,32 @@ fn main() -> ExitCode {
             eprintln!("error: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `cargo run` gives the program it runs the variables of that program's package
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, …). Passed on to the cargo commands xtask runs, they
+/// made every crate whose build script watches one of them (ring watches `CARGO_MANIFEST_DIR`)
+/// build again, and again when the learner next ran cargo by hand: 30-45 s each time. Children
+/// see the environment the learner's shell had. `CARGO` (which cargo) stays.
+fn forget_cargo_run_env() {
+    let set_by_cargo_run = |name: &str| {
+        name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+            )
+    };
+    let names: Vec<_> =
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| set_by_cargo_run(k)).collect();
+    for name in names {
+        // Sound: nothing else runs yet (no threads before this point in `main`).
+        std::env::remove_var(name);
     }
 }
 
