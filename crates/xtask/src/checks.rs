@@ -135,6 +135,8 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
             }
         }
     }
+    // The exercise pages against their exercises: signatures, and a hints line for every step.
+    problems.extend(crate::exercise_pages::check(root));
     Ok(problems)
 }
 

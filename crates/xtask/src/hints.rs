@@ -16,6 +16,10 @@
 //!
 //! Text before the first `## ` heading (the file's title and intro) belongs to no step. Headings
 //! inside fenced code blocks are text, not sections.
+//!
+//! The book's exercise pages show the same hints through `exercises/show-hints` (a POSIX sh + awk
+//! script that mdbook-cmdrun runs), which follows these rules too: change both together. The tests
+//! in `exercise_pages.rs` compare the two on every `hints.md` and on a file full of edge cases.
 
 use std::path::Path;
 

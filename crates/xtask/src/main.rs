@@ -4,6 +4,7 @@ mod bench;
 mod book;
 mod checks;
 mod demo;
+mod exercise_pages;
 mod exercises;
 mod hints;
 mod registry;
