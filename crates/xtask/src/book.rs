@@ -5,9 +5,9 @@
 //! So `build` checks for itself:
 //!
 //! - cmdrun runs each command as `sh -c COMMAND`, finding `sh` on PATH. During the build a small
-//!   `sh` placed first on PATH records every such command's folder, exit status, stdout and stderr,
-//!   then behaves exactly as `/bin/sh`. Each command must exit 0 (or the code its line expects) and
-//!   print something.
+//!   `sh` placed first on PATH hands it to xtask (figures.rs), which runs it (or replays the
+//!   page's cached figures) and logs its folder, exit status, stdout and stderr. Each command
+//!   must exit 0 (or the code its line expects) and print something.
 //! - The rendered pages must not contain cmdrun's error marker, nor an unexpanded `<!-- cmdrun`.
 //! - The rendered prose (outside code) must not contain placeholders: TODO, TBD, lorem ipsum,
 //!   coming soon.
@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::fail;
+use crate::figures;
 use crate::setup;
 use crate::util::{self, Context, Result};
 use crate::widget;
@@ -35,8 +36,8 @@ pub fn build_cli(root: &Path) -> Result<PathBuf> {
 }
 
 /// A fresh `IMAGEKIT_SCRATCH` folder: the book's commands write their demo images there.
-fn fresh_scratch(root: &Path) -> Result<PathBuf> {
-    let dir = util::target_dir(root).join("book-scratch");
+fn fresh_scratch(root: &Path, name: &str) -> Result<PathBuf> {
+    let dir = util::target_dir(root).join(name);
     util::fresh_dir(&dir)?;
     Ok(dir)
 }
@@ -53,35 +54,36 @@ fn require_tools(root: &Path) -> Result {
     }
 }
 
-/// `cargo xtask build`: the CLI, then the book, then the checks.
-pub fn build(root: &Path) -> Result {
+/// `cargo xtask build [--fresh]`: the CLI, the widget, then the book, then the checks.
+/// `fresh`: run every cmdrun line instead of replaying unchanged pages (see figures.rs).
+pub fn build(root: &Path, fresh: bool) -> Result {
     require_tools(root)?;
     let bin_dir = build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
     }
-    let scratch = fresh_scratch(root)?;
-
-    let work = util::target_dir(root).join("xtask");
-    let shim_dir = work.join("cmdrun-shim");
-    let log_dir = work.join("cmdrun-log");
-    util::fresh_dir(&shim_dir)?;
+    let scratch = fresh_scratch(root, "book-scratch")?;
+    let log_dir = util::target_dir(root).join("xtask").join("cmdrun-log");
     util::fresh_dir(&log_dir)?;
-    write_shim(&shim_dir)?;
+    let session = figures::Session { name: "build", fresh, log: Some(log_dir.clone()) };
+    let figures = figures::Figures::prepare(root, session, &bin_dir, &scratch)?;
+    let start = std::time::Instant::now();
+    let pages = figures.prerun(root)?;
+    if pages > 0 {
+        println!("figures: ran {pages} page(s) in {}, two at a time", util::secs(start.elapsed()));
+    }
 
     let mut mdbook = Command::new("mdbook");
-    mdbook
-        .arg("build")
-        .current_dir(root)
-        .env("PATH", util::path_with(&[&shim_dir, &bin_dir]))
-        .env("IMAGEKIT_SCRATCH", &scratch)
-        .env("XTASK_CMDRUN_LOG", &log_dir);
+    mdbook.arg("build").current_dir(root).envs(figures.env.iter().map(|(k, v)| (k, v)));
     util::run(&mut mdbook)?;
 
     check(root, &root.join(BOOK_DIR), &log_dir)
 }
 
-/// `cargo xtask serve`: setup, the CLI, and `mdbook serve` with live reload.
+/// `cargo xtask serve`: setup, the CLI, and `mdbook serve` with live reload. Unchanged pages'
+/// figures come from the cache (figures.rs), so the first build and each reload take well
+/// under a second once a build has run; serve has its own scratch folder and session, so a
+/// `cargo xtask build` meanwhile does not disturb it.
 pub fn serve(root: &Path) -> Result {
     setup::setup(root)?;
     require_tools(root)?;
@@ -89,43 +91,44 @@ pub fn serve(root: &Path) -> Result {
     if widget::present(root) {
         widget::build(root)?;
     }
-    let scratch = fresh_scratch(root)?;
+    let scratch = fresh_scratch(root, "serve-scratch")?;
     println!("\nserving the book at http://127.0.0.1:3000 (live reload; Ctrl-C to stop)\n");
+    let session = figures::Session { name: "serve", fresh: false, log: None };
+    let figures = figures::Figures::prepare(root, session, &bin_dir, &scratch)?;
+    figures.prerun(root)?;
+    if widget::present(root) {
+        rebuild_widget_on_change(root.to_path_buf());
+    }
     let mut mdbook = Command::new("mdbook");
     mdbook
         .args(["serve", "--hostname", "127.0.0.1", "--port", "3000"])
         .current_dir(root)
-        .env("PATH", util::path_with(&[&bin_dir]))
-        .env("IMAGEKIT_SCRATCH", &scratch);
+        .envs(figures.env.iter().map(|(k, v)| (k, v)));
     util::run(&mut mdbook)
 }
 
-const SHIM: &str = r#"#!/bin/sh
-# Written by `cargo xtask build`. mdbook-cmdrun runs each book command as `sh -c COMMAND`; this
-# records the command, its folder, exit status, stdout and stderr under $XTASK_CMDRUN_LOG, then
-# returns what /bin/sh would have. Anything else goes straight to /bin/sh.
-if [ "$#" -eq 2 ] && [ "$1" = "-c" ] && [ -n "${XTASK_CMDRUN_LOG:-}" ] && [ -d "$XTASK_CMDRUN_LOG" ]; then
-    log=$XTASK_CMDRUN_LOG
-    unset XTASK_CMDRUN_LOG
-    i=0
-    while [ "$i" -lt 100000 ] && ! mkdir "$log/$i" 2>/dev/null; do i=$((i + 1)); done
-    printf '%s' "$2" > "$log/$i/command"
-    pwd > "$log/$i/cwd"
-    /bin/sh -c "$2" > "$log/$i/stdout" 2> "$log/$i/stderr"
-    status=$?
-    echo "$status" > "$log/$i/status"
-    cat "$log/$i/stdout"
-    exit "$status"
-fi
-exec /bin/sh "$@"
-"#;
-
-fn write_shim(dir: &Path) -> Result {
-    use std::os::unix::fs::PermissionsExt;
-    let path = dir.join("sh");
-    fs::write(&path, SHIM).context(|| format!("writing {}", path.display()))?;
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o755))
-        .context(|| format!("making {} executable", path.display()))
+/// While `serve` runs: rebuilds the widget's module when its sources change. mdbook watches
+/// src/ (the generated script lands in src/widget/gen/, which src/widget/.gitignore keeps out of
+/// git but not out of mdbook's sight), book.toml's extra-watch-dirs (exercises/, demo/) and
+/// theme/; it cannot know that a Rust edit changes the widget.
+fn rebuild_widget_on_change(root: PathBuf) {
+    let sources = [widget::crate_dir(&root).join("src"), widget::crate_dir(&root).join("Cargo.toml")];
+    std::thread::spawn(move || {
+        let mut seen = util::file_stamps(&sources);
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let now = util::file_stamps(&sources);
+            if now == seen {
+                continue;
+            }
+            seen = now;
+            println!("\nserve: the widget's sources changed; rebuilding its module");
+            match widget::build(&root) {
+                Ok(_) => println!("serve: widget rebuilt (open pages reload if its module changed)"),
+                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e}"),
+            }
+        }
+    });
 }
 
 /// A `<!-- cmdrun … -->` line in the book's sources.
@@ -138,16 +141,7 @@ pub(crate) struct Line {
     pub(crate) expected: Option<i32>,
 }
 
-/// A command that ran during the build, as the shim recorded it.
-struct Ran {
-    cwd: PathBuf,
-    command: String,
-    status: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn squash(s: &str) -> String {
+pub(crate) fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -184,7 +178,7 @@ pub(crate) fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
     found
 }
 
-fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
+pub(crate) fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
     let entries = fs::read_dir(dir).context(|| format!("reading {}", dir.display()))?;
     for entry in entries {
         let path = entry.context(|| format!("reading {}", dir.display()))?.path();
@@ -196,26 +190,6 @@ fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
     }
     out.sort();
     Ok(())
-}
-
-fn read_log(log_dir: &Path) -> Result<Vec<Ran>> {
-    let mut runs = Vec::new();
-    for i in 0.. {
-        let dir = log_dir.join(i.to_string());
-        if !dir.is_dir() {
-            break;
-        }
-        let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_default();
-        runs.push(Ran {
-            cwd: PathBuf::from(read("cwd").trim_end_matches('\n')),
-            command: squash(&read("command")),
-            // No status file: the shim itself was killed.
-            status: read("status").trim().parse().ok(),
-            stdout: read("stdout"),
-            stderr: read("stderr"),
-        });
-    }
-    Ok(runs)
 }
 
 fn indent(text: &str) -> String {
@@ -251,7 +225,7 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
         let text = fs::read_to_string(page).context(|| format!("reading {}", page.display()))?;
         lines.extend(cmdrun_lines(page, &text));
     }
-    let runs = read_log(log_dir)?;
+    let runs = figures::read_log(log_dir);
     let same_dir =
         |a: &Path, b: &Path| a == b || a.canonicalize().ok().is_some_and(|a| b.canonicalize().ok() == Some(a));
     for ran in &runs {
@@ -282,6 +256,16 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
         }
     }
     for l in &lines {
+        // Without a flag cmdrun ignores the exit status, and passes the command uncollapsed
+        // while figures.rs's pre-run collapses whitespace as cmdrun does for flagged lines.
+        if l.expected.is_none() {
+            problems.push(format!(
+                "{}:{}: `{}`: start the line with `cmdrun --strict` (or `--expect-return-code N`)",
+                util::rel(root, &l.page),
+                l.line,
+                l.command
+            ));
+        }
         let rendered = html_for(root, book, &l.page).is_file();
         let ran = runs.iter().any(|r| r.command == l.command && l.page.parent().is_some_and(|d| same_dir(d, &r.cwd)));
         if rendered && !ran {
@@ -333,9 +317,12 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
     problems.extend(crate::checks::check(root, book)?);
 
     if problems.is_empty() {
+        let replayed = runs.iter().filter(|r| r.replayed).count();
         println!(
-            "book: {} cmdrun command(s) ran and printed output; {checked} page(s) checked; open {}",
+            "book: {} cmdrun figure(s) as expected ({} run, {replayed} replayed from unchanged pages; \
+             `cargo xtask build --fresh` runs all); {checked} page(s) checked; open {}",
             runs.len(),
+            runs.len() - replayed,
             book.join("index.html").display()
         );
         Ok(())

@@ -2,10 +2,13 @@
 
 mod bench;
 mod book;
+mod book_bench;
+mod browser;
 mod checks;
 mod demo;
 mod exercise_pages;
 mod exercises;
+mod figures;
 mod hints;
 mod registry;
 mod setup;
@@ -31,14 +34,19 @@ for learners:
 
 for instructors and developers:
   setup               install the pinned tools that are missing (mdbook, mdbook-cmdrun, …)
-  build               build imagekit and the book into book/, failing on any cmdrun error
+  build [--fresh]     build imagekit and the book into book/, failing on any cmdrun error;
+                      pages whose commands and inputs are unchanged replay their recorded
+                      figures (--fresh runs every command)
   build widget        only the digest widget's module (src/widget/gen/, git-ignored)
   test                everything CI checks: fmt, clippy, tests, verify, book
   test widget         only the digest widget's stage (node + headless Chromium; needs a built book)
+  test browser        only the book walk: every page in headless Chromium (needs a built book;
+                      XTASK_BOOK_DIR walks another copy, WALK_SELF_TEST=1 proves it catches faults)
   verify [--worktree] [NN…]
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
+  bench book          book build (every figure run, and replayed) and serve's reload time
   bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
   demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
                       target/demo-scratch/NN, one step at a time
@@ -110,9 +118,16 @@ fn run(args: &[String]) -> Result {
         }
         ["setup", rest @ ..] => no_more(rest).and_then(|()| setup::setup(&root)),
         ["build", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::build(&root).map(|_| ())),
-        ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root)),
+        ["build", "--fresh"] => book::build(&root, true),
+        ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root, false)),
+        // The book's `sh` shim hands each cmdrun command here (figures.rs); not for people.
+        ["__figure", command] => {
+            let code = figures::run(command);
+            std::process::exit(code)
+        }
         ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
         ["test", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::test(&root)),
+        ["test", "browser", rest @ ..] => no_more(rest).and_then(|()| browser::walk(&root, false)),
         ["test", rest @ ..] => no_more(rest).and_then(|()| test::test(&root)),
         ["verify", rest @ ..] => {
             let worktree = rest.contains(&"--worktree");
@@ -130,6 +145,7 @@ fn run(args: &[String]) -> Result {
         ["solve" | "reset", ..] => {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
+        ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
         ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
         ["registry", "start"] => registry::start(&root),

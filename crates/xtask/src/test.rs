@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::util::{self, Error, Result};
-use crate::{book, demo, exercises, fail, setup, widget};
+use crate::{book, browser, demo, exercises, fail, setup, widget};
 
 enum Step {
     Cargo(&'static [&'static str]),
@@ -12,6 +12,7 @@ enum Step {
     Book,
     Demo,
     Widget,
+    Browser,
 }
 
 const STAGES: &[(&str, Step)] = &[
@@ -40,6 +41,8 @@ const STAGES: &[(&str, Step)] = &[
     ("demo", Step::Demo),
     // The digest widget: its module under node, then the built book in headless Chromium.
     ("widget", Step::Widget),
+    // A reader's walk: every page of the built book in headless Chromium.
+    ("browser", Step::Browser),
 ];
 
 impl Step {
@@ -47,9 +50,13 @@ impl Step {
         match self {
             Step::Cargo(args) => format!("cargo {}", args.join(" ")),
             Step::Verify => "cargo xtask verify: tests fail on each stub, pass on its solution; clippy clean".into(),
-            Step::Book => "cargo xtask build: imagekit (release), mdbook build, cmdrun and placeholder checks".into(),
+            Step::Book => {
+                "cargo xtask build --fresh: imagekit (release), mdbook build running every cmdrun line, book checks"
+                    .into()
+            }
             Step::Demo => "cargo xtask demo 07 --no-pause: the page's live commands, from scratch".into(),
             Step::Widget => "digest widget: wasm module under node, the built book in headless Chromium".into(),
+            Step::Browser => "book walk: each page and print.html in headless Chromium, as a reader sees it".into(),
         }
     }
 
@@ -57,9 +64,10 @@ impl Step {
         match self {
             Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
             Step::Verify => exercises::verify(root, &[], false),
-            Step::Book => book::build(root),
+            Step::Book => book::build(root, true),
             Step::Demo => demo::demo(root, &["07", "--no-pause"]),
             Step::Widget => widget::test(root),
+            Step::Browser => browser::walk(root, true),
         }
     }
 }

@@ -174,6 +174,28 @@ pub fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
     std::env::join_paths(all).unwrap_or(old)
 }
 
+/// Every file under `dirs` (or each path itself, if a file) with its mtime and size, sorted: two
+/// snapshots differ when a file was saved, added or removed.
+pub fn file_stamps(dirs: &[PathBuf]) -> Vec<(PathBuf, std::time::SystemTime, u64)> {
+    fn walk(path: &Path, out: &mut Vec<(PathBuf, std::time::SystemTime, u64)>) {
+        let Ok(meta) = std::fs::metadata(path) else { return };
+        if meta.is_dir() {
+            let Ok(entries) = std::fs::read_dir(path) else { return };
+            for entry in entries.flatten() {
+                walk(&entry.path(), out);
+            }
+        } else {
+            out.push((path.to_path_buf(), meta.modified().unwrap_or(std::time::UNIX_EPOCH), meta.len()));
+        }
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        walk(dir, &mut files);
+    }
+    files.sort();
+    files
+}
+
 /// Removes `dir` if present and creates it empty.
 pub fn fresh_dir(dir: &Path) -> Result {
     if dir.exists() {

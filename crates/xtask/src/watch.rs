@@ -111,23 +111,7 @@ fn clear_screen() {
 
 /// Every file under the exercise's `src/` and `tests/`, with its mtime and size.
 fn snapshot(ex: &Exercise) -> Vec<(PathBuf, SystemTime, u64)> {
-    fn walk(dir: &Path, out: &mut Vec<(PathBuf, SystemTime, u64)>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let Ok(meta) = entry.metadata() else { continue };
-            if meta.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push((path, meta.modified().unwrap_or(SystemTime::UNIX_EPOCH), meta.len()));
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(&ex.dir.join("src"), &mut files);
-    walk(&ex.dir.join("tests"), &mut files);
-    files.sort();
-    files
+    util::file_stamps(&[ex.dir.join("src"), ex.dir.join("tests")])
 }
 
 /// The first exercise whose tests do not all pass yet (the last one if every one passes).

@@ -35,7 +35,7 @@ pub struct Built {
     pub optimized: bool,
 }
 
-fn crate_dir(root: &Path) -> PathBuf {
+pub(crate) fn crate_dir(root: &Path) -> PathBuf {
     root.join("crates/digest-widget")
 }
 
@@ -43,7 +43,7 @@ fn work_dir(root: &Path) -> PathBuf {
     util::target_dir(root).join("widget")
 }
 
-fn node_dir(root: &Path) -> PathBuf {
+pub(crate) fn node_dir(root: &Path) -> PathBuf {
     util::target_dir(root).join("widget-node")
 }
 
@@ -96,6 +96,15 @@ pub fn build(root: &Path) -> Result<Built> {
     ]))?;
     let raw = util::target_dir(root).join(TARGET).join(PROFILE).join("digest_widget.wasm");
     let work = work_dir(root);
+    let opt = work.join("digest_widget.opt.wasm");
+    let script = root.join(GENERATED);
+    // wasm-bindgen and wasm-opt take ~2 s: skip them when cargo left the module as it was.
+    // The script is in the stamp too: an edited or damaged script is made again.
+    let stamp_file = work.join("stamp");
+    let stamp = || stamp_of(&[&raw, &script], wasm_opt(root).is_some());
+    if opt.is_file() && fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp()) {
+        return Ok(Built { wasm: opt, script, optimized: wasm_opt(root).is_some() });
+    }
     let web = work.join("web");
     util::fresh_dir(&web)?;
     util::run(
@@ -107,7 +116,6 @@ pub fn build(root: &Path) -> Result<Built> {
     let bound = web.join("digest_widget_bg.wasm");
     let glue = fs::read_to_string(web.join("digest_widget.js")).context(|| "reading wasm-bindgen's glue")?;
 
-    let opt = work.join("digest_widget.opt.wasm");
     let optimized = match wasm_opt(root) {
         Some(tool) => {
             util::run(
@@ -129,9 +137,9 @@ pub fn build(root: &Path) -> Result<Built> {
     };
     let bytes = fs::read(&opt).context(|| format!("reading {}", opt.display()))?;
 
-    let script = root.join(GENERATED);
     let text = generated_script(&glue, &bytes);
     write_if_changed(&script, &text)?;
+    fs::write(&stamp_file, stamp()).context(|| format!("writing {}", stamp_file.display()))?;
     println!(
         "widget: {} ({} bytes .wasm{}, {} bytes script)",
         util::rel(root, &script),
@@ -143,6 +151,20 @@ pub fn build(root: &Path) -> Result<Built> {
         println!("widget: note: the .wasm is over its {} KB budget (see docs/benchmarks.md)", WASM_BUDGET / 1024);
     }
     Ok(Built { wasm: opt, script, optimized })
+}
+
+/// What the generated script was made from, and the script as written: each file's size and
+/// mtime (a missing file stamps as missing), and whether wasm-opt was there to shrink the module.
+fn stamp_of(files: &[&Path], optimized: bool) -> String {
+    let mut stamp = String::new();
+    for file in files {
+        let meta = fs::metadata(file).ok();
+        let mtime =
+            meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        let _ = writeln!(stamp, "{} {:?} {:?}", file.display(), meta.map(|m| m.len()), mtime);
+    }
+    let _ = writeln!(stamp, "wasm-opt {optimized}");
+    stamp
 }
 
 /// The glue wrapped so that it defines one global, `DigestWidgetWasm`, holding wasm-bindgen's
@@ -200,8 +222,14 @@ fn write_if_changed(path: &Path, text: &str) -> Result {
     fs::write(path, text).context(|| format!("writing {}", path.display()))
 }
 
-fn require_oracles() -> bool {
+/// CI sets IMAGEKIT_REQUIRE_ORACLES=1: a missing browser or node is then a failure, not a skip.
+pub(crate) fn require_oracles() -> bool {
     std::env::var("IMAGEKIT_REQUIRE_ORACLES").is_ok_and(|v| v == "1")
+}
+
+/// Debian's Chromium (`chromium`; Ubuntu names it `chromium-browser`), for playwright-core.
+pub(crate) fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c))
 }
 
 /// `cargo xtask test`, stage `widget`: the module under node, then the built book in Chromium.
@@ -242,8 +270,7 @@ pub fn test(root: &Path) -> Result {
     )?;
 
     // 2. The book in headless Chromium, served on 127.0.0.1 and opened from disk.
-    let chromium = ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c));
-    let Some(chromium) = chromium else {
+    let Some(chromium) = chromium() else {
         return if require_oracles() {
             fail!("chromium is required for the widget's browser test (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install chromium)")
         } else {
@@ -270,7 +297,7 @@ pub fn bench(root: &Path) -> Result {
     if !install_node_tools(root)? {
         return fail!("the widget benchmark needs node and npm");
     }
-    let Some(chromium) = ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c)) else {
+    let Some(chromium) = chromium() else {
         return fail!("the widget benchmark needs chromium (apt-get install chromium)");
     };
     let imagekit = crate::book::build_cli(root)?.join("imagekit");

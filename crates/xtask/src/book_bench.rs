@@ -1,0 +1,182 @@
+//! `cargo xtask bench book`: what an author or instructor waits for.
+//!
+//! (a) `cargo xtask build --fresh` (every cmdrun line runs) and `cargo xtask build` (unchanged
+//!     pages replay their figures), each run three times, as the user runs them.
+//! (b) `mdbook serve` on a copy of the book (so the repository's files are never touched): the
+//!     time from saving an edit to the rendered page holding it, for a prose edit of a topic page
+//!     and for an edit of an exercise's hints.md (which reruns that exercise page's figures).
+//!     The browser's reload follows the rebuild over mdbook's websocket at once.
+//!
+//! Results are medians and maxima, on stdout and in target/bench/book.md.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::figures::{Figures, Session};
+use crate::util::{self, Context, Result};
+use crate::{book, fail};
+
+const BUILD_RUNS: usize = 3;
+const EDITS: usize = 5;
+/// An edit that has not shown after this long is a failure, not a slow measurement.
+const EDIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub fn bench(root: &Path) -> Result {
+    let mut md = String::from("# Book build and serve reload\n\n");
+    md.push_str(&build_bench()?);
+    md.push_str(&serve_bench(root)?);
+    let out = util::target_dir(root).join("bench").join("book.md");
+    fs::create_dir_all(out.parent().unwrap_or(root)).context(|| "creating target/bench")?;
+    fs::write(&out, &md).context(|| format!("writing {}", out.display()))?;
+    println!("\n{md}\nwritten to {}", util::rel(root, &out));
+    Ok(())
+}
+
+fn build_bench() -> Result<String> {
+    let xtask = std::env::current_exe().context(|| "finding the xtask binary")?;
+    // A first build makes sure the CLI and the widget are built: the issue measures the book.
+    quiet_run(Command::new(&xtask).arg("build"))?;
+    let mut table = String::from("| build | median | max |\n|---|---:|---:|\n");
+    for (label, args) in [
+        ("`cargo xtask build --fresh` (every figure runs)", &["build", "--fresh"][..]),
+        ("`cargo xtask build` (unchanged pages replay)", &["build"][..]),
+    ] {
+        let mut times = Vec::new();
+        for _ in 0..BUILD_RUNS {
+            let start = Instant::now();
+            quiet_run(Command::new(&xtask).args(args))?;
+            times.push(start.elapsed());
+        }
+        println!("{label}: {}", summary(&mut times));
+        table.push_str(&format!("| {label} | {} |\n", summary(&mut times).replace(", max ", " | ")));
+    }
+    Ok(table + "\n")
+}
+
+/// Runs a command with its output kept; prints the output only if it fails.
+fn quiet_run(cmd: &mut Command) -> Result {
+    let (status, output) = util::combined(std::mem::replace(cmd, Command::new("true")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        eprintln!("{output}");
+        fail!("a benchmarked build failed ({status})")
+    }
+}
+
+/// "1.23 s, max 1.50 s" (median and maximum).
+fn summary(times: &mut [Duration]) -> String {
+    times.sort();
+    let median = times[times.len() / 2];
+    let max = times[times.len() - 1];
+    format!("{:.2} s, max {:.2} s", median.as_secs_f64(), max.as_secs_f64())
+}
+
+/// `mdbook serve` on a copy of the book's sources, killed when dropped.
+struct Served {
+    child: Child,
+    copy: PathBuf,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_bench(root: &Path) -> Result<String> {
+    let bin_dir = book::build_cli(root)?;
+    let work = util::target_dir(root).join("bench").join("serve");
+    util::fresh_dir(&work)?;
+    let copy = work.join("book-src");
+    fs::create_dir_all(&copy).context(|| format!("creating {}", copy.display()))?;
+    // `cp -a` keeps modification times, so the copy's figures are the repository's cached ones.
+    let mut cp = Command::new("cp");
+    cp.arg("-a");
+    for part in ["book.toml", "src", "theme", "demo", "exercises", ".gitignore"] {
+        cp.arg(root.join(part));
+    }
+    util::run(cp.arg(&copy))?;
+    let scratch = work.join("scratch");
+    util::fresh_dir(&scratch)?;
+    let session = Session { name: "bench-serve", fresh: false, log: None };
+    let figures = Figures::prepare(&copy, session, &bin_dir, &scratch)?;
+    figures.prerun(&copy)?;
+
+    let port = free_port()?;
+    let log = work.join("mdbook-serve.log");
+    let log_file = fs::File::create(&log).context(|| format!("creating {}", log.display()))?;
+    let child = Command::new("mdbook")
+        .args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
+        .current_dir(&copy)
+        .envs(figures.env.iter().map(|(k, v)| (k, v)))
+        .stdout(Stdio::null())
+        .stderr(log_file)
+        .spawn()
+        .context(|| "starting mdbook serve")?;
+    let served = Served { child, copy };
+    wait_for(
+        || {
+            fs::read_to_string(&log)
+                .is_ok_and(|l| l.contains("Watching for changes") || l.contains("Listening for changes"))
+        },
+        "mdbook serve to start",
+    )?;
+
+    let mut table =
+        String::from("| `serve`: from saving an edit to the page rebuilt | median | max |\n|---|---:|---:|\n");
+    for (label, source, page) in [
+        ("prose of a topic page (src/07-layers/index.md)", "src/07-layers/index.md", "book/07-layers/index.html"),
+        (
+            "an exercise's hints (exercises/07-layers/hints.md, on its page)",
+            "exercises/07-layers/hints.md",
+            "book/07-layers/exercise.html",
+        ),
+    ] {
+        let mut times = Vec::new();
+        for n in 0..EDITS {
+            times.push(time_edit(&served, source, page, n)?);
+            // Edits a second apart, as a person saves: each is its own rebuild.
+            std::thread::sleep(Duration::from_millis(1200));
+        }
+        println!("serve, {label}: {}", summary(&mut times));
+        table.push_str(&format!("| {label} | {} |\n", summary(&mut times).replace(", max ", " | ")));
+    }
+    Ok(table)
+}
+
+/// Appends a sentence to `source` and waits until the rendered `page` contains it.
+fn time_edit(served: &Served, source: &str, page: &str, n: usize) -> Result<Duration> {
+    let probe = format!("Reload probe {n} {}.", std::process::id());
+    let path = served.copy.join(source);
+    let mut text = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+    text.push_str(&format!("\n{probe}\n"));
+    let rendered = served.copy.join(page);
+    let start = Instant::now();
+    fs::write(&path, text).context(|| format!("writing {}", path.display()))?;
+    wait_for(
+        || fs::read_to_string(&rendered).is_ok_and(|html| html.contains(&probe)),
+        &format!("{page} to show the edit"),
+    )?;
+    Ok(start.elapsed())
+}
+
+fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Result {
+    let start = Instant::now();
+    while !done() {
+        if start.elapsed() > EDIT_TIMEOUT {
+            return fail!("gave up waiting for {what} after {} s", EDIT_TIMEOUT.as_secs());
+        }
+        util::check_interrupted()?;
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context(|| "finding a free port")?;
+    Ok(listener.local_addr().context(|| "finding a free port")?.port())
+}
