@@ -80,6 +80,37 @@ pub fn build(root: &Path, fresh: bool) -> Result {
     check(root, &root.join(BOOK_DIR), &log_dir)
 }
 
+/// The `book` stage of `cargo xtask test`: a fresh build (every figure runs), then a build that
+/// replays every page, which must render every page byte for byte the same: the cache must never
+/// show what a fresh build would not.
+pub fn build_then_replay(root: &Path) -> Result {
+    build(root, true)?;
+    let fresh = rendered_pages(root)?;
+    println!("\nbook: again, replaying the figures just recorded");
+    build(root, false)?;
+    let replayed = rendered_pages(root)?;
+    let differ: Vec<String> = fresh
+        .iter()
+        .filter(|(path, text)| replayed.iter().find(|(p, _)| p == path).map(|(_, t)| t) != Some(text))
+        .map(|(path, _)| util::rel(root, path))
+        .collect();
+    if differ.is_empty() && fresh.len() == replayed.len() {
+        println!("book: all {} pages are the same when replayed", fresh.len());
+        Ok(())
+    } else {
+        fail!("replayed figures changed {} page(s): {}", differ.len(), differ.join(", "))
+    }
+}
+
+fn rendered_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    files_with_ext(&root.join(BOOK_DIR), "html", &mut files)?;
+    files
+        .into_iter()
+        .map(|f| fs::read_to_string(&f).context(|| format!("reading {}", f.display())).map(|t| (f, t)))
+        .collect()
+}
+
 /// `cargo xtask serve`: setup, the CLI, and `mdbook serve` with live reload. Unchanged pages'
 /// figures come from the cache (figures.rs), so the first build and each reload take well
 /// under a second once a build has run; serve has its own scratch folder and session, so a

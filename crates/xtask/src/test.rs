@@ -51,7 +51,7 @@ impl Step {
             Step::Cargo(args) => format!("cargo {}", args.join(" ")),
             Step::Verify => "cargo xtask verify: tests fail on each stub, pass on its solution; clippy clean".into(),
             Step::Book => {
-                "cargo xtask build --fresh: imagekit (release), mdbook build running every cmdrun line, book checks"
+                "cargo xtask build --fresh (every cmdrun line runs), book checks; then a replaying build must match it"
                     .into()
             }
             Step::Demo => "cargo xtask demo 07 --no-pause: the page's live commands, from scratch".into(),
@@ -64,7 +64,7 @@ impl Step {
         match self {
             Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
             Step::Verify => exercises::verify(root, &[], false),
-            Step::Book => book::build(root, true),
+            Step::Book => book::build_then_replay(root),
             Step::Demo => demo::demo(root, &["07", "--no-pause"]),
             Step::Widget => widget::test(root),
             Step::Browser => browser::walk(root, true),
