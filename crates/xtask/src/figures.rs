@@ -149,12 +149,17 @@ impl Figures {
         std::thread::scope(|scope| {
             for _ in 0..2 {
                 scope.spawn(|| loop {
+                    // After Ctrl-C (when `test` catches it), start no more pages.
+                    if util::check_interrupted().is_err() {
+                        break;
+                    }
                     let next = queue.lock().map(|mut q| q.pop_front()).unwrap_or(None);
                     let Some((dir, page)) = next else { break };
                     self.prerun_page(&dir, page);
                 });
             }
         });
+        util::check_interrupted()?;
         Ok(count)
     }
 
