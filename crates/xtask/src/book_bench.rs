@@ -10,18 +10,16 @@
 //! Results are medians and maxima, on stdout and in target/bench/book.md.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::figures::{Figures, Session};
+use crate::fail;
+use crate::served::{self, Served};
 use crate::util::{self, Context, Result};
-use crate::{book, fail};
 
 const BUILD_RUNS: usize = 3;
 const EDITS: usize = 5;
-/// An edit that has not shown after this long is a failure, not a slow measurement.
-const EDIT_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn bench(root: &Path) -> Result {
     let mut md = String::from("# Book build and serve reload\n\n");
@@ -74,58 +72,8 @@ fn summary(times: &mut [Duration]) -> String {
     format!("{:.2} s, max {:.2} s", median.as_secs_f64(), max.as_secs_f64())
 }
 
-/// `mdbook serve` on a copy of the book's sources, killed when dropped.
-struct Served {
-    child: Child,
-    copy: PathBuf,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve_bench(root: &Path) -> Result<String> {
-    let bin_dir = book::build_cli(root)?;
-    let work = util::target_dir(root).join("bench").join("serve");
-    util::fresh_dir(&work)?;
-    let copy = work.join("book-src");
-    fs::create_dir_all(&copy).context(|| format!("creating {}", copy.display()))?;
-    // `cp -a` keeps modification times, so the copy's figures are the repository's cached ones.
-    let mut cp = Command::new("cp");
-    cp.arg("-a");
-    for part in ["book.toml", "src", "theme", "demo", "exercises", ".gitignore"] {
-        cp.arg(root.join(part));
-    }
-    util::run(cp.arg(&copy))?;
-    let scratch = work.join("scratch");
-    util::fresh_dir(&scratch)?;
-    let session = Session { name: "bench-serve", fresh: false, log: None };
-    let figures = Figures::prepare(&copy, session, &bin_dir, &scratch)?;
-    figures.prerun(&copy)?;
-
-    let port = free_port()?;
-    let log = work.join("mdbook-serve.log");
-    let log_file = fs::File::create(&log).context(|| format!("creating {}", log.display()))?;
-    let child = Command::new("mdbook")
-        .args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
-        .current_dir(&copy)
-        .envs(figures.env.iter().map(|(k, v)| (k, v)))
-        .stdout(Stdio::null())
-        .stderr(log_file)
-        .spawn()
-        .context(|| "starting mdbook serve")?;
-    let served = Served { child, copy };
-    wait_for(
-        || {
-            fs::read_to_string(&log)
-                .is_ok_and(|l| l.contains("Watching for changes") || l.contains("Listening for changes"))
-        },
-        "mdbook serve to start",
-    )?;
-
+    let served = Served::start(root, "bench-serve")?;
     let mut table =
         String::from("| `serve`: from saving an edit to the page rebuilt | median | max |\n|---|---:|---:|\n");
     for (label, source, page) in [
@@ -151,32 +99,12 @@ fn serve_bench(root: &Path) -> Result<String> {
 /// Appends a sentence to `source` and waits until the rendered `page` contains it.
 fn time_edit(served: &Served, source: &str, page: &str, n: usize) -> Result<Duration> {
     let probe = format!("Reload probe {n} {}.", std::process::id());
-    let path = served.copy.join(source);
-    let mut text = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
-    text.push_str(&format!("\n{probe}\n"));
-    let rendered = served.copy.join(page);
     let start = Instant::now();
-    fs::write(&path, text).context(|| format!("writing {}", path.display()))?;
-    wait_for(
+    served.append(source, &probe)?;
+    let rendered = served.copy.join(page);
+    served::wait_for(
         || fs::read_to_string(&rendered).is_ok_and(|html| html.contains(&probe)),
         &format!("{page} to show the edit"),
     )?;
     Ok(start.elapsed())
-}
-
-fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Result {
-    let start = Instant::now();
-    while !done() {
-        if start.elapsed() > EDIT_TIMEOUT {
-            return fail!("gave up waiting for {what} after {} s", EDIT_TIMEOUT.as_secs());
-        }
-        util::check_interrupted()?;
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Ok(())
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context(|| "finding a free port")?;
-    Ok(listener.local_addr().context(|| "finding a free port")?.port())
 }

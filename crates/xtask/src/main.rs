@@ -11,6 +11,7 @@ mod exercises;
 mod figures;
 mod hints;
 mod registry;
+mod served;
 mod setup;
 mod test;
 mod util;
@@ -42,6 +43,8 @@ for instructors and developers:
   test widget         only the digest widget's stage (node + headless Chromium; needs a built book)
   test browser        only the book walk: every page in headless Chromium (needs a built book;
                       XTASK_BOOK_DIR walks another copy, WALK_SELF_TEST=1 proves it catches faults)
+  test reload         only the live-reload test: pages open on `mdbook serve` of a copy of the
+                      book reload by themselves after edits to a page, hints.md, the widget
   verify [--worktree] [NN…]
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
@@ -127,6 +130,7 @@ fn run(args: &[String]) -> Result {
         }
         ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
         ["test", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::test(&root)),
+        ["test", "reload", rest @ ..] => no_more(rest).and_then(|()| served::check_reload(&root)),
         ["test", "browser", rest @ ..] => no_more(rest).and_then(|()| browser::walk(&root, false)),
         ["test", rest @ ..] => no_more(rest).and_then(|()| test::test(&root)),
         ["verify", rest @ ..] => {

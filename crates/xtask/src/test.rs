@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::util::{self, Error, Result};
-use crate::{book, browser, demo, exercises, fail, setup, widget};
+use crate::{book, browser, demo, exercises, fail, served, setup, widget};
 
 enum Step {
     Cargo(&'static [&'static str]),
@@ -13,6 +13,7 @@ enum Step {
     Demo,
     Widget,
     Browser,
+    Reload,
 }
 
 const STAGES: &[(&str, Step)] = &[
@@ -43,6 +44,8 @@ const STAGES: &[(&str, Step)] = &[
     ("widget", Step::Widget),
     // A reader's walk: every page of the built book in headless Chromium.
     ("browser", Step::Browser),
+    // Live reload: open pages on `mdbook serve` (of a copy) reload after edits.
+    ("reload", Step::Reload),
 ];
 
 impl Step {
@@ -56,6 +59,7 @@ impl Step {
             }
             Step::Demo => "cargo xtask demo 07 --no-pause: the page's live commands, from scratch".into(),
             Step::Widget => "digest widget: wasm module under node, the built book in headless Chromium".into(),
+            Step::Reload => "live reload: pages open on mdbook serve show edits to a page, hints.md, the widget".into(),
             Step::Browser => "book walk: each page and print.html in headless Chromium, as a reader sees it".into(),
         }
     }
@@ -68,6 +72,7 @@ impl Step {
             Step::Demo => demo::demo(root, &["07", "--no-pause"]),
             Step::Widget => widget::test(root),
             Step::Browser => browser::walk(root, true),
+            Step::Reload => served::check_reload(root),
         }
     }
 }
