@@ -441,6 +441,8 @@ impl PageRun {
 
 /// A page's key: its cmdrun lines, the imagekit binary, `demo/`, and what its commands name.
 fn page_key(root: &Path, cwd: &Path, lines: &[Line], imagekit: &Path) -> String {
+    // Canonical, as `named_paths` makes the paths it finds: names are hashed relative to it.
+    let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut h = DefaultHasher::new();
     h.write(b"figures v1\0");
     for line in lines {
