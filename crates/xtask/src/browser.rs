@@ -33,11 +33,8 @@ pub fn walk(root: &Path, self_test: bool) -> Result {
     if !book.join("index.html").is_file() {
         return fail!("{}/index.html is missing: run `cargo xtask build` first", util::rel(root, &book));
     }
-    if !widget::install_node_tools(root)? {
-        return missing("node and npm", "nodejs npm");
-    }
-    let Some(chromium) = widget::chromium() else {
-        return missing("chromium", "chromium");
+    let Some(chromium) = widget::browser_tools(root, "book walk")? else {
+        return Ok(());
     };
     let mut node = Command::new("node");
     node.arg(root.join(SCRIPT))
@@ -48,16 +45,6 @@ pub fn walk(root: &Path, self_test: bool) -> Result {
         node.env("WALK_SELF_TEST", "1");
     }
     util::run(&mut node)
-}
-
-/// A missing tool fails in CI (IMAGEKIT_REQUIRE_ORACLES=1) and skips elsewhere, as the widget's test.
-fn missing(what: &str, packages: &str) -> Result {
-    if widget::require_oracles() {
-        fail!("{what} required for the book walk (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install {packages})")
-    } else {
-        println!("browser: SKIPPED: {what} not found (apt-get install {packages})");
-        Ok(())
-    }
 }
 
 #[cfg(test)]

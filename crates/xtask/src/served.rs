@@ -115,11 +115,8 @@ fn free_port() -> Result<u16> {
 /// `cargo xtask test reload`: open pages reload by themselves after edits to a page, an
 /// exercise's hints and the widget's module.
 pub fn check_reload(root: &Path) -> Result {
-    if !widget::install_node_tools(root)? {
-        return missing("node and npm", "nodejs npm");
-    }
-    let Some(chromium) = widget::chromium() else {
-        return missing("chromium", "chromium");
+    let Some(chromium) = widget::browser_tools(root, "reload test")? else {
+        return Ok(());
     };
     let served = Served::start(root, "reload-test")?;
     util::run(
@@ -130,14 +127,4 @@ pub fn check_reload(root: &Path) -> Result {
             .env("SERVE_ORIGIN", &served.origin)
             .env("COPY_DIR", &served.copy),
     )
-}
-
-/// A missing tool fails in CI (IMAGEKIT_REQUIRE_ORACLES=1) and skips elsewhere, as the browser tests.
-fn missing(what: &str, packages: &str) -> Result {
-    if widget::require_oracles() {
-        fail!("{what} required for the reload test (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install {packages})")
-    } else {
-        println!("reload: SKIPPED: {what} not found (apt-get install {packages})");
-        Ok(())
-    }
 }

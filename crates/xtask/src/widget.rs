@@ -232,6 +232,26 @@ pub(crate) fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c))
 }
 
+/// The tools of a browser test (`stage` names it in messages): Chromium's path when node's
+/// playwright-core and Chromium are both there; None after printing that the stage is SKIPPED,
+/// or an error when IMAGEKIT_REQUIRE_ORACLES=1 (CI) says nothing may be skipped.
+pub(crate) fn browser_tools(root: &Path, stage: &str) -> Result<Option<PathBuf>> {
+    let missing = if !install_node_tools(root)? {
+        ("node and npm", "nodejs npm")
+    } else if let Some(chromium) = chromium() {
+        return Ok(Some(chromium));
+    } else {
+        ("chromium", "chromium")
+    };
+    let (what, packages) = missing;
+    if require_oracles() {
+        fail!("{what} required for the {stage} (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install {packages})")
+    } else {
+        println!("{stage}: SKIPPED: {what} not found (apt-get install {packages})");
+        Ok(None)
+    }
+}
+
 /// `cargo xtask test`, stage `widget`: the module under node, then the built book in Chromium.
 /// Expects the book to be built (the `book` stage runs first).
 pub fn test(root: &Path) -> Result {
