@@ -35,7 +35,7 @@ pub fn bench(root: &Path) -> Result {
 fn build_bench() -> Result<String> {
     let xtask = std::env::current_exe().context(|| "finding the xtask binary")?;
     // A first build makes sure the CLI and the widget are built: the issue measures the book.
-    quiet_run(Command::new(&xtask).arg("build"))?;
+    quiet_run(&xtask, &["build"])?;
     let mut table = String::from("| build | median | max |\n|---|---:|---:|\n");
     for (label, args) in [
         ("`cargo xtask build --fresh` (every figure runs)", &["build", "--fresh"][..]),
@@ -44,18 +44,19 @@ fn build_bench() -> Result<String> {
         let mut times = Vec::new();
         for _ in 0..BUILD_RUNS {
             let start = Instant::now();
-            quiet_run(Command::new(&xtask).args(args))?;
+            quiet_run(&xtask, args)?;
             times.push(start.elapsed());
         }
-        println!("{label}: {}", summary(&mut times));
-        table.push_str(&format!("| {label} | {} |\n", summary(&mut times).replace(", max ", " | ")));
+        table.push_str(&report(label, &mut times));
     }
     Ok(table + "\n")
 }
 
-/// Runs a command with its output kept; prints the output only if it fails.
-fn quiet_run(cmd: &mut Command) -> Result {
-    let (status, output) = util::combined(std::mem::replace(cmd, Command::new("true")))?;
+/// Runs xtask with `args`, its output kept; prints the output only if it fails.
+fn quiet_run(xtask: &Path, args: &[&str]) -> Result {
+    let mut cmd = Command::new(xtask);
+    cmd.args(args);
+    let (status, output) = util::combined(cmd)?;
     if status.success() {
         Ok(())
     } else {
@@ -64,12 +65,13 @@ fn quiet_run(cmd: &mut Command) -> Result {
     }
 }
 
-/// "1.23 s, max 1.50 s" (median and maximum).
-fn summary(times: &mut [Duration]) -> String {
+/// Prints "LABEL: 1.23 s, max 1.50 s" (median and maximum) and returns the table row.
+fn report(label: &str, times: &mut [Duration]) -> String {
     times.sort();
-    let median = times[times.len() / 2];
-    let max = times[times.len() - 1];
-    format!("{:.2} s, max {:.2} s", median.as_secs_f64(), max.as_secs_f64())
+    let median = format!("{:.2} s", times[times.len() / 2].as_secs_f64());
+    let max = format!("{:.2} s", times[times.len() - 1].as_secs_f64());
+    println!("{label}: {median}, max {max}");
+    format!("| {label} | {median} | {max} |\n")
 }
 
 fn serve_bench(root: &Path) -> Result<String> {
@@ -90,8 +92,7 @@ fn serve_bench(root: &Path) -> Result<String> {
             // Edits a second apart, as a person saves: each is its own rebuild.
             std::thread::sleep(Duration::from_millis(1200));
         }
-        println!("serve, {label}: {}", summary(&mut times));
-        table.push_str(&format!("| {label} | {} |\n", summary(&mut times).replace(", max ", " | ")));
+        table.push_str(&report(label, &mut times));
     }
     Ok(table)
 }

@@ -290,13 +290,8 @@ pub fn test(root: &Path) -> Result {
     )?;
 
     // 2. The book in headless Chromium, served on 127.0.0.1 and opened from disk.
-    let Some(chromium) = chromium() else {
-        return if require_oracles() {
-            fail!("chromium is required for the widget's browser test (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install chromium)")
-        } else {
-            println!("widget: browser test SKIPPED: chromium not found (apt-get install chromium)");
-            Ok(())
-        };
+    let Some(chromium) = browser_tools(root, "widget's browser test")? else {
+        return Ok(());
     };
     util::run(
         Command::new("node")
