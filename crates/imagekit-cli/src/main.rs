@@ -1,6 +1,6 @@
 //! `imagekit`: the workbook's command line. Instructors type it; the book's cmdrun lines run it.
 //!
-//! Conventions: inspecting verbs take `--json`; errors go to stderr as `error: …` with their
+//! Conventions: `--json` is global (every inspecting verb honours it); errors go to stderr as `error: …` with their
 //! causes on the same line; exit 0 ok, 1 failure, 2 usage.
 
 mod cmd;
@@ -18,6 +18,9 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
     max_term_width = 100
 )]
 struct Cli {
+    /// Print JSON instead of text (every inspecting verb).
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,6 +70,8 @@ enum Command {
     Extract(cmd::extract::Args),
     /// Which C library (musl, glibc, none) and dynamic loader an image ships.
     Libc(cmd::libc::Args),
+    /// Copy an image between sources (oci:, oci-archive:, docker-archive:, store:, docker://), every blob verified.
+    Copy(cmd::copy::Args),
     /// Compare two images: size, layer count, shared layers, common base (layouts or snapshot records).
     Compare(cmd::compare::Args),
 }
@@ -94,6 +99,7 @@ fn main() {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    output::set_json_mode(cli.json);
     let sub = matches.subcommand().map(|(_, m)| m).expect("a subcommand is required");
     let result = match cli.command {
         Command::Digest(args) => cmd::digest::run(args),
@@ -116,6 +122,7 @@ fn main() {
         Command::Extract(args) => cmd::extract::run(args),
         Command::Libc(args) => cmd::libc::run(args),
         Command::Compare(args) => cmd::compare::run(args),
+        Command::Copy(args) => cmd::copy::run(args),
     };
     if let Err(e) = result {
         // `{:#}` joins the cause chain on one line: "error: reading x: permission denied".

@@ -114,6 +114,31 @@ pub fn progress(message: impl std::fmt::Display) {
     }
 }
 
+static JSON_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `--json` is global: set once by `main`, read by every verb.
+pub fn set_json_mode(on: bool) {
+    JSON_MODE.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn json_mode() -> bool {
+    JSON_MODE.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Σ of the descriptors' sizes, or None when the declared sizes overflow (a hostile manifest
+/// declaring 2^63-byte layers must not print "total 0 B").
+pub fn total_size(layers: &[imagekit::Descriptor]) -> Option<u64> {
+    layers.iter().try_fold(0u64, |sum, d| sum.checked_add(d.size))
+}
+
+/// [`size`] of a checked total.
+pub fn size_or_overflow(total: Option<u64>) -> String {
+    match total {
+        Some(bytes) => size(bytes),
+        None => "more than 16 EiB (the declared sizes overflow: not a real image)".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

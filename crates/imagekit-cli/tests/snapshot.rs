@@ -21,7 +21,8 @@ fn inspect_shows_the_real_nginx_image_with_its_source() {
 #[test]
 fn inspect_of_an_unknown_image_names_what_the_snapshot_holds() {
     let err = fails(&["inspect", "redis:7"]);
-    assert!(err.contains("not in the offline snapshot") && err.contains("nginx"), "{err}");
+    assert!(err.contains("nor in the offline snapshot") && err.contains("nginx"), "{err}");
+    assert!(err.contains("docker://redis:7"), "the way to read it online is named: {err}");
 }
 
 #[test]

@@ -1,36 +1,34 @@
 //! The OCI image layout on disk: `oci-layout`, `index.json`, `blobs/<alg>/<hex>`.
 //!
-//! Every blob is verified (size and digest) when it is read; every write goes to a temporary
-//! file in the same directory, is flushed to disk and then renamed into place, so a crash leaves
-//! either the old state or the new one, never a half-written blob under a digest's name.
+//! The blobs live in a [`BlobDir`], the same type the local store uses: every blob is verified
+//! (size and digest) when it is read, and every write goes to a locked temporary file in
+//! `blobs/sha256/`, is flushed and renamed into place, so a crash leaves either the old state or
+//! the new one plus a leftover that the next write removes and `verify` reports.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
-use crate::config::ImageConfig;
+use crate::blobs::{write_atomic, BlobDir, Leftover};
 use crate::descriptor::{Descriptor, Platform};
-use crate::digest::{copy_large, Digest, Sha256Reader};
+use crate::digest::{copy_large, Digest};
 use crate::error::{Error, IoContext, Result};
+use crate::image::{Image, Source};
 use crate::index::Index;
-use crate::manifest::Manifest;
-use crate::media::{self, Kind};
+use crate::layer::Limits;
 use crate::raw::Raw;
+use crate::walk::{walk, Node, Role};
+
+pub use crate::verify::{unwrap_verify_error, VerifyingReader};
 
 /// The annotation that carries a tag inside a layout's `index.json`.
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 
+#[derive(Debug, Clone)]
 pub struct Layout {
     root: PathBuf,
-}
-
-/// One image resolved from a layout: the manifest and config with their exact bytes.
-#[derive(Debug, Clone)]
-pub struct Image {
-    /// The descriptor that led here (from index.json or a nested index).
-    pub descriptor: Descriptor,
-    pub manifest: Raw<Manifest>,
-    pub config: Raw<ImageConfig>,
+    blobs: BlobDir,
 }
 
 impl Layout {
@@ -42,10 +40,11 @@ impl Layout {
                 reason: "directory exists and is not empty".into(),
             });
         }
-        fs::create_dir_all(root.join("blobs").join("sha256")).ctx(|| format!("creating {}", root.display()))?;
-        let layout = Layout { root: root.to_path_buf() };
-        layout.write_file_atomic(Path::new("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)?;
+        let sha256 = root.join("blobs").join("sha256");
+        let layout = Layout { root: root.to_path_buf(), blobs: BlobDir::create(root, &sha256)? };
+        // index.json first and oci-layout last: a layout is only recognised once it is whole.
         layout.write_index(&Index::new(Vec::new()))?;
+        write_atomic(&root.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)?;
         Ok(layout)
     }
 
@@ -56,7 +55,10 @@ impl Layout {
         let marker: serde_json::Value =
             serde_json::from_slice(&marker).map_err(|e| invalid(format!("oci-layout is not JSON: {e}")))?;
         match marker.get("imageLayoutVersion").and_then(|v| v.as_str()) {
-            Some("1.0.0") => Ok(Layout { root: root.to_path_buf() }),
+            Some("1.0.0") => {
+                let sha256 = root.join("blobs").join("sha256");
+                Ok(Layout { root: root.to_path_buf(), blobs: BlobDir::at(root, &sha256) })
+            }
             other => Err(invalid(format!("imageLayoutVersion is {other:?}, expected \"1.0.0\""))),
         }
     }
@@ -65,82 +67,64 @@ impl Layout {
         &self.root
     }
 
+    pub fn blobs(&self) -> &BlobDir {
+        &self.blobs
+    }
+
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
-        self.root.join("blobs").join(digest.algorithm().name()).join(digest.hex())
+        self.blobs.path(digest)
     }
 
     pub fn has_blob(&self, digest: &Digest) -> bool {
-        self.blob_path(digest).is_file()
+        self.blobs.has(digest)
     }
 
     /// Store bytes as a blob; returns its digest. Writing an existing blob is a no-op.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<Digest> {
-        let digest = Digest::of_bytes(bytes);
-        if !self.has_blob(&digest) {
-            let rel = Path::new("blobs").join("sha256").join(digest.hex());
-            self.write_file_atomic(&rel, bytes)?;
-        }
-        Ok(digest)
+        Ok(self.blobs.write_bytes("application/octet-stream", bytes)?.digest)
     }
 
-    /// Store a blob produced by a writer (a layer being built): `produce` writes into a
-    /// temporary file and returns its result; the file is then renamed to the digest of what
-    /// was written. Nothing appears under a digest's name until it is complete.
+    /// Store a blob produced by a writer (a layer being built); see [`BlobDir::write_with`].
     pub fn write_blob_with<T>(&self, produce: impl FnOnce(&mut dyn Write) -> Result<T>) -> Result<(Digest, u64, T)> {
-        let dir = self.root.join("blobs").join("sha256");
-        let tmp =
-            tempfile::NamedTempFile::new_in(&dir).ctx(|| format!("creating a temporary file in {}", dir.display()))?;
-        let mut hashing = crate::digest::Sha256Writer::new(io::BufWriter::with_capacity(1 << 20, tmp));
-        let out = produce(&mut hashing)?;
-        let (digest, size, buffered) = hashing.finish();
-        let tmp = buffered.into_inner().map_err(|e| Error::io("flushing a blob", e.into_error()))?;
-        tmp.as_file().sync_all().ctx(|| "syncing a blob to disk")?;
-        let path = self.blob_path(&digest);
-        tmp.persist(&path).map_err(|e| Error::io(format!("renaming a blob into {}", path.display()), e.error))?;
-        Ok((digest, size, out))
+        self.blobs.write_with(produce)
     }
 
     /// Hash a blob from disk and compare it with its descriptor, without keeping its bytes.
     pub fn check_blob(&self, desc: &Descriptor) -> Result<()> {
-        let mut reader = self.open_blob(desc)?;
-        io::copy(&mut reader, &mut io::sink()).map_err(|e| unwrap_verify_error(e, desc))?;
-        Ok(())
+        crate::verify::drain(&mut self.blobs.open(desc)?, desc).map(|_| ())
     }
 
     /// Read a whole blob and verify it against its descriptor.
     pub fn read_blob(&self, desc: &Descriptor) -> Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(desc.size.min(64 << 20) as usize);
-        self.open_blob(desc)?.read_to_end(&mut bytes).map_err(|e| unwrap_verify_error(e, desc))?;
-        Ok(bytes)
+        self.blobs.read(desc)
     }
 
-    /// Open a blob for streaming. The reader fails (with an error naming expected and actual)
-    /// at the end if the bytes do not match the descriptor's size and digest, so consumers
-    /// must finish reading before committing what they derived from it.
+    /// Open a blob for streaming; the reader fails at the end on a wrong size or digest.
     pub fn open_blob(&self, desc: &Descriptor) -> Result<VerifyingReader<fs::File>> {
-        let path = self.blob_path(&desc.digest);
-        let file = fs::File::open(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => {
-                Error::MissingBlob { digest: desc.digest.clone(), what: desc.media_type.clone() }
-            }
-            _ => Error::io(format!("opening {}", path.display()), e),
-        })?;
-        Ok(VerifyingReader::new(file, desc.clone()))
+        self.blobs.open(desc)
     }
 
     pub fn index(&self) -> Result<Raw<Index>> {
         let path = self.root.join("index.json");
+        let size = fs::metadata(&path).ctx(|| format!("reading {}", path.display()))?.len();
+        if size > crate::image::MAX_DOCUMENT_SIZE {
+            return Err(Error::InvalidLayout {
+                path: self.root.display().to_string(),
+                reason: format!("index.json is {size} bytes, over the 4 MiB limit for documents"),
+            });
+        }
         let bytes = fs::read(&path).ctx(|| format!("reading {}", path.display()))?;
         Index::parse(bytes)
     }
 
     pub fn write_index(&self, index: &Index) -> Result<()> {
         let raw = Raw::encode(index.clone());
-        self.write_file_atomic(Path::new("index.json"), raw.bytes())
+        write_atomic(&self.root.join("index.json"), raw.bytes())
     }
 
     /// Point `tag` at `desc` in index.json, replacing an entry with the same tag.
     pub fn set_tag(&self, tag: &str, mut desc: Descriptor) -> Result<()> {
+        check_tag(tag)?;
         let mut index = self.index()?.value;
         index.manifests.retain(|d| d.annotation(REF_NAME) != Some(tag));
         desc.annotations.get_or_insert_with(Default::default).insert(REF_NAME.to_string(), tag.to_string());
@@ -155,145 +139,108 @@ impl Layout {
 
     /// The index.json entry for `tag`, or the only entry when `tag` is None.
     pub fn resolve(&self, tag: Option<&str>) -> Result<Descriptor> {
-        let index = self.index()?.value;
-        match tag {
-            Some(tag) => {
-                index.manifests.iter().find(|d| d.annotation(REF_NAME) == Some(tag)).cloned().ok_or_else(|| {
-                    Error::NotFound(format!(
-                        "tag {tag:?} in {} (tags: {})",
-                        self.root.display(),
-                        self.tags().unwrap_or_default().join(", ")
-                    ))
-                })
-            }
-            None => match index.manifests.as_slice() {
-                [only] => Ok(only.clone()),
-                [] => Err(Error::NotFound(format!("any image in {} (index.json is empty)", self.root.display()))),
-                _ => Err(Error::NotFound(format!(
-                    "a single image in {}: it holds several, choose one with --tag ({})",
-                    self.root.display(),
-                    self.tags()?.join(", ")
-                ))),
-            },
-        }
+        resolve_in_index(&self.index()?.value, tag, &self.root.display().to_string())
+    }
+
+    /// This layout as an image source, at `tag` (or its only image).
+    pub fn source(&self, tag: Option<&str>) -> LayoutSource {
+        LayoutSource { layout: self.clone(), tag: tag.map(str::to_string) }
     }
 
     /// Load the image for `tag`, descending through a (nested) index to `platform`
     /// (default linux/amd64 when the entry is an index).
     pub fn image(&self, tag: Option<&str>, platform: Option<&Platform>) -> Result<Image> {
-        let mut desc = self.resolve(tag)?;
-        let default_platform = Platform::parse("linux/amd64")?;
-        let wanted = platform.unwrap_or(&default_platform);
-        for _depth in 0..4 {
-            match media::kind(&desc.media_type) {
-                Kind::Index => {
-                    let index = Index::parse(self.read_blob(&desc)?)?;
-                    desc = index.value.select(wanted)?.clone();
-                }
-                Kind::Manifest => {
-                    let manifest = Manifest::parse(self.read_blob(&desc)?)?;
-                    let config = ImageConfig::parse(self.read_blob(&manifest.value.config)?)?;
-                    return Ok(Image { descriptor: desc, manifest, config });
-                }
-                _ => {
-                    return Err(Error::InvalidLayout {
-                        path: self.root.display().to_string(),
-                        reason: format!(
-                            "{} has media type {:?}, not a manifest or index",
-                            desc.digest, desc.media_type
-                        ),
-                    })
-                }
-            }
+        Image::resolve(Rc::new(self.source(tag)), platform)
+    }
+
+    /// Apply an image's layers in order (with whiteouts) into a new directory `dest`; see
+    /// [`crate::unpack::unpack`].
+    pub fn unpack(&self, image: &Image, dest: &Path, limits: &Limits) -> Result<crate::apply::UnpackStats> {
+        crate::unpack::unpack(image, dest, limits)
+    }
+}
+
+/// The entry of `index` tagged `tag` (by [`REF_NAME`]), or its only entry when `tag` is None.
+/// `place` names the layout or archive in errors.
+pub fn resolve_in_index(index: &Index, tag: Option<&str>, place: &str) -> Result<Descriptor> {
+    let tags =
+        || -> String { index.manifests.iter().filter_map(|d| d.annotation(REF_NAME)).collect::<Vec<_>>().join(", ") };
+    match tag {
+        Some(tag) => index
+            .manifests
+            .iter()
+            .find(|d| d.annotation(REF_NAME) == Some(tag))
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("tag {tag:?} in {place} (tags: {})", tags()))),
+        None => match index.manifests.as_slice() {
+            [only] => Ok(only.clone()),
+            [] => Err(Error::NotFound(format!("any image in {place} (index.json is empty)"))),
+            _ => Err(Error::NotFound(format!(
+                "a single image in {place}: it holds several, choose one with --tag ({})",
+                tags()
+            ))),
+        },
+    }
+}
+
+/// A tag must be one safe line: it lands in index.json and in file names of archives.
+pub fn check_tag(tag: &str) -> Result<()> {
+    let bad = |reason: &str| Err(Error::InvalidReference { input: tag.to_string(), reason: reason.to_string() });
+    if tag.is_empty() {
+        return bad("a tag cannot be empty");
+    }
+    if tag.chars().any(|c| c.is_control()) {
+        return bad("a tag cannot hold control characters (newlines, tabs)");
+    }
+    if tag.split('/').any(|part| part == ".." || part == ".") {
+        return bad("a tag cannot hold `.` or `..` path components");
+    }
+    Ok(())
+}
+
+/// An OCI layout, at one tag, as an image [`Source`] (`oci:DIR[:TAG]`).
+#[derive(Debug, Clone)]
+pub struct LayoutSource {
+    layout: Layout,
+    tag: Option<String>,
+}
+
+impl LayoutSource {
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn tag(&self) -> Option<&str> {
+        self.tag.as_deref()
+    }
+}
+
+impl Source for LayoutSource {
+    fn transport(&self) -> &'static str {
+        "oci"
+    }
+
+    fn describe(&self) -> String {
+        match &self.tag {
+            Some(tag) => format!("oci:{}:{tag}", self.layout.root.display()),
+            None => format!("oci:{}", self.layout.root.display()),
         }
-        Err(Error::InvalidLayout {
-            path: self.root.display().to_string(),
-            reason: "indexes nested more than 4 deep".into(),
-        })
     }
 
-    fn write_file_atomic(&self, rel: &Path, bytes: &[u8]) -> Result<()> {
-        let path = self.root.join(rel);
-        let dir = path.parent().expect("layout files live in a directory");
-        let mut tmp =
-            tempfile::NamedTempFile::new_in(dir).ctx(|| format!("creating a temporary file in {}", dir.display()))?;
-        tmp.write_all(bytes).ctx(|| format!("writing {}", path.display()))?;
-        tmp.as_file().sync_all().ctx(|| format!("syncing {}", path.display()))?;
-        tmp.persist(&path).map_err(|e| Error::io(format!("renaming into {}", path.display()), e.error))?;
-        Ok(())
+    fn top(&self) -> Result<Descriptor> {
+        self.layout.resolve(self.tag.as_deref())
+    }
+
+    fn open_raw(&self, desc: &Descriptor) -> Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.layout.blobs.open_raw(desc)?))
+    }
+
+    fn has(&self, desc: &Descriptor) -> Result<bool> {
+        Ok(self.layout.blobs.has(&desc.digest))
     }
 }
 
-impl Layout {
-    /// Apply an image's layers in order (with whiteouts) into a new directory `dest`. Every
-    /// blob is verified as it streams; on any error nothing is left at `dest`.
-    pub fn unpack(
-        &self,
-        image: &Image,
-        dest: &Path,
-        limits: &crate::layer::Limits,
-    ) -> Result<crate::apply::UnpackStats> {
-        let mut unpacker = crate::apply::Unpacker::new(dest, limits)?;
-        for layer in &image.manifest.value.layers {
-            let blob = self.open_blob(layer)?;
-            unpacker.apply(blob, &layer.digest.to_string()).map_err(|e| self.check_blob(layer).err().unwrap_or(e))?;
-        }
-        unpacker.finish()
-    }
-}
-
-/// Wraps a blob reader; at end of stream checks size and digest against the descriptor and
-/// turns a mismatch into an `io::Error` that carries the library's one-line message.
-pub struct VerifyingReader<R> {
-    inner: Option<Sha256Reader<io::Take<R>>>,
-    desc: Descriptor,
-}
-
-impl<R: Read> VerifyingReader<R> {
-    pub fn new(inner: R, desc: Descriptor) -> Self {
-        // Read one byte past the declared size so an over-long blob is caught too.
-        let limited = inner.take(desc.size.saturating_add(1));
-        VerifyingReader { inner: Some(Sha256Reader::new(limited)), desc }
-    }
-}
-
-impl<R: Read> Read for VerifyingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let Some(reader) = self.inner.as_mut() else { return Ok(0) };
-        let n = reader.read(buf)?;
-        if reader.bytes_read() > self.desc.size {
-            let err = Error::SizeMismatch {
-                what: format!("blob {}", self.desc.digest),
-                expected: self.desc.size,
-                actual: self.desc.size + 1,
-            };
-            return Err(io::Error::new(io::ErrorKind::InvalidData, err));
-        }
-        if n == 0 && !buf.is_empty() {
-            let (actual, size, _) = self.inner.take().expect("checked above").finish();
-            let what = format!("blob {}", self.desc.digest);
-            if size != self.desc.size {
-                let err = Error::SizeMismatch { what, expected: self.desc.size, actual: size };
-                return Err(io::Error::new(io::ErrorKind::InvalidData, err));
-            }
-            if actual != self.desc.digest {
-                let err = Error::DigestMismatch { what, expected: self.desc.digest.clone(), actual };
-                return Err(io::Error::new(io::ErrorKind::InvalidData, err));
-            }
-        }
-        Ok(n)
-    }
-}
-
-/// Turn an io::Error from a [`VerifyingReader`] back into the library error it carries.
-pub fn unwrap_verify_error(e: io::Error, desc: &Descriptor) -> Error {
-    if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-        return *e.into_inner().expect("checked").downcast::<Error>().expect("checked");
-    }
-    Error::io(format!("reading blob {}", desc.digest), e)
-}
-
-/// What `verify` found: counts of what it checked.
+/// What `verify` found: counts of what it checked, and leftovers of interrupted writes.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct VerifyReport {
     pub indexes: usize,
@@ -302,132 +249,133 @@ pub struct VerifyReport {
     pub layers: usize,
     pub bytes: u64,
     pub other_blobs: usize,
+    /// Temporary files of writes that were killed: harmless, removed by the next write.
+    pub leftovers: Vec<Leftover>,
 }
 
 impl Layout {
     /// Check everything reachable from index.json: every descriptor points at a blob of the
     /// right size and digest, manifests and configs parse, each layer's uncompressed SHA-256
-    /// equals the config's diff_id. Stops at the first problem, naming it.
-    pub fn verify(&self, limits: &crate::layer::Limits) -> Result<VerifyReport> {
+    /// equals the config's diff_id. Then every other file under `blobs/` must be named by its
+    /// content. Stops at the first problem, naming it.
+    pub fn verify(&self, limits: &Limits) -> Result<VerifyReport> {
         let mut report = VerifyReport::default();
         let index = self.index()?;
         report.indexes += 1;
         let mut seen = std::collections::BTreeSet::new();
-        for desc in &index.value.manifests {
-            self.verify_node(desc, limits, &mut report, &mut seen)?;
+        let mut configs: std::collections::HashMap<Digest, Vec<Digest>> = Default::default();
+        // The walk visits a manifest after its config and layers; layers are checked against
+        // the config's diff_ids once the manifest (and so the pairing) is known.
+        let mut read = |d: &Descriptor| self.blobs.read_document(d).map(Some);
+        let mut pending_layers: Vec<(Descriptor, Digest, usize)> = Vec::new();
+        let mut visit = |node: Node| -> Result<()> {
+            let desc = node.descriptor().clone();
+            seen.insert(desc.digest.clone());
+            match node {
+                Node::Index { .. } => {
+                    report.indexes += 1;
+                    report.bytes += desc.size;
+                }
+                Node::Manifest { manifest, .. } => {
+                    report.manifests += 1;
+                    report.bytes += desc.size;
+                    let config = &manifest.value.config;
+                    if crate::media::kind(&config.media_type) == crate::media::Kind::Config {
+                        let parsed = crate::config::ImageConfig::parse(self.blobs.read_document(config)?)?;
+                        let ids = parsed.value.rootfs.diff_ids;
+                        if ids.len() != manifest.value.layers.len() {
+                            return Err(Error::InvalidLayout {
+                                path: self.root.display().to_string(),
+                                reason: format!(
+                                    "manifest {} lists {} layers but its config has {} diff_ids",
+                                    desc.digest,
+                                    manifest.value.layers.len(),
+                                    ids.len()
+                                ),
+                            });
+                        }
+                        configs.insert(desc.digest.clone(), ids);
+                    }
+                }
+                Node::Blob { role: Role::Config { .. }, .. } => {
+                    report.configs += 1;
+                    report.bytes += desc.size;
+                    self.check_blob(&desc)?;
+                }
+                Node::Blob { role: Role::Layer { manifest, index }, .. } => {
+                    report.layers += 1;
+                    report.bytes += desc.size;
+                    pending_layers.push((desc, manifest, index));
+                }
+                Node::Blob { role: Role::Other, .. } => {
+                    report.other_blobs += 1;
+                    report.bytes += desc.size;
+                    self.check_blob(&desc)?;
+                }
+                Node::Missing { descriptor } => {
+                    return Err(Error::MissingBlob { digest: descriptor.digest, what: descriptor.media_type })
+                }
+            }
+            Ok(())
+        };
+        // index.json itself is not a blob: walk each of its entries.
+        for entry in &index.value.manifests {
+            walk(entry, &mut read, &|_| true, &mut visit)?;
         }
-        // Files under blobs/ must be named by their content, even unreferenced ones.
-        for entry in fs::read_dir(self.root.join("blobs").join("sha256")).ctx(|| "listing blobs/sha256")? {
-            let entry = entry.ctx(|| "listing blobs/sha256")?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            let digest = Digest::parse(&format!("sha256:{name}")).map_err(|e| Error::InvalidLayout {
+        for (desc, manifest, i) in pending_layers {
+            let expected = configs.get(&manifest).map(|ids| ids[i].clone());
+            self.check_layer(&desc, i, expected, limits)?;
+        }
+        let (blobs, others) = self.blobs.list()?;
+        report.leftovers = self.blobs.leftovers()?;
+        if let Some(stray) =
+            others.iter().find(|o| !report.leftovers.iter().any(|l| l.path == o.path) && !is_live_tmp(&o.path))
+        {
+            return Err(Error::InvalidLayout {
                 path: self.root.display().to_string(),
-                reason: format!("stray file blobs/sha256/{name}: {e}"),
-            })?;
-            if seen.contains(&digest) {
-                continue;
-            }
-            let (actual, size) =
-                Digest::of_reader(fs::File::open(entry.path()).ctx(|| format!("opening blob {name}"))?)
-                    .ctx(|| format!("reading blob {name}"))?;
-            if actual != digest {
-                return Err(Error::DigestMismatch {
-                    what: format!("unreferenced blob {digest}"),
-                    expected: digest,
-                    actual,
-                });
-            }
+                reason: format!("stray file {}: not named by a digest", stray.path.display()),
+            });
+        }
+        for (digest, size) in blobs.into_iter().filter(|(d, _)| !seen.contains(d)) {
+            self.check_blob(&Descriptor::new("application/octet-stream", digest.clone(), size)).map_err(
+                |e| match e {
+                    Error::DigestMismatch { expected, actual, .. } => {
+                        Error::DigestMismatch { what: format!("unreferenced blob {digest}"), expected, actual }
+                    }
+                    other => other,
+                },
+            )?;
             report.other_blobs += 1;
             report.bytes += size;
         }
         Ok(report)
     }
 
-    fn verify_node(
-        &self,
-        desc: &Descriptor,
-        limits: &crate::layer::Limits,
-        report: &mut VerifyReport,
-        seen: &mut std::collections::BTreeSet<Digest>,
-    ) -> Result<()> {
-        if !seen.insert(desc.digest.clone()) {
-            return Ok(());
-        }
-        match media::kind(&desc.media_type) {
-            Kind::Index => {
-                let index = Index::parse(self.read_blob(desc)?)?;
-                report.indexes += 1;
-                report.bytes += desc.size;
-                for child in &index.value.manifests {
-                    self.verify_node(child, limits, report, seen)?;
-                }
-            }
-            Kind::Manifest => {
-                let manifest = Manifest::parse(self.read_blob(desc)?)?;
-                report.manifests += 1;
-                report.bytes += desc.size;
-                let config_bytes = self.read_blob(&manifest.value.config)?;
-                report.bytes += manifest.value.config.size;
-                let is_image_config = media::kind(&manifest.value.config.media_type) == Kind::Config;
-                let diff_ids = if is_image_config {
-                    report.configs += 1;
-                    seen.insert(manifest.value.config.digest.clone());
-                    Some(ImageConfig::parse(config_bytes)?.value.rootfs.diff_ids)
-                } else {
-                    None
-                };
-                if let Some(ids) = &diff_ids {
-                    if ids.len() != manifest.value.layers.len() {
-                        return Err(Error::InvalidLayout {
-                            path: self.root.display().to_string(),
-                            reason: format!(
-                                "manifest {} lists {} layers but its config has {} diff_ids",
-                                desc.digest,
-                                manifest.value.layers.len(),
-                                ids.len()
-                            ),
-                        });
-                    }
-                }
-                for (i, layer) in manifest.value.layers.iter().enumerate() {
-                    if !seen.insert(layer.digest.clone()) {
-                        continue;
-                    }
-                    report.layers += 1;
-                    report.bytes += layer.size;
-                    let mut blob = self.open_blob(layer)?;
-                    let decoded = crate::layer::diff_id_of_blob(&mut blob, limits).and_then(|found| {
-                        // The gzip decoder stops at the end of its stream; drain the rest so the
-                        // verifying reader reaches EOF and checks size and digest (a flipped
-                        // header byte decompresses fine but is still a different blob).
-                        io::copy(&mut blob, &mut io::sink()).map_err(|e| unwrap_verify_error(e, layer))?;
-                        Ok(found)
-                    });
-                    let (diff_id, _) = match decoded {
-                        Ok(found) => found,
-                        // A damaged blob usually surfaces as a gzip error first: report the
-                        // blob's own mismatch when there is one, it is the real cause.
-                        Err(layer_error) => return Err(self.check_blob(layer).err().unwrap_or(layer_error)),
-                    };
-                    if let Some(expected) = diff_ids.as_ref().map(|ids| &ids[i]) {
-                        if *expected != diff_id {
-                            return Err(Error::DigestMismatch {
-                                what: format!("diff_id of layer {i} ({})", layer.digest),
-                                expected: expected.clone(),
-                                actual: diff_id,
-                            });
-                        }
-                    }
-                }
-            }
-            _ => {
-                self.read_blob(desc)?;
-                report.other_blobs += 1;
-                report.bytes += desc.size;
+    /// Read one layer blob to its end: size and digest, then (for an image config) the diff_id.
+    fn check_layer(&self, desc: &Descriptor, i: usize, expected: Option<Digest>, limits: &Limits) -> Result<()> {
+        let mut blob = self.blobs.open(desc)?;
+        let decoded = crate::layer::diff_id_of_blob(&mut blob, limits);
+        // The gzip decoder stops at the end of its stream; drain the rest so the verifying reader
+        // reaches its end (a flipped header byte decompresses fine but is another blob). A blob
+        // that is not what its descriptor says explains any decoding error.
+        crate::verify::drain(&mut blob, desc)?;
+        let (diff_id, _) = decoded?;
+        if let Some(expected) = expected {
+            if expected != diff_id {
+                return Err(Error::DigestMismatch {
+                    what: format!("diff_id of layer {i} ({})", desc.digest),
+                    expected,
+                    actual: diff_id,
+                });
             }
         }
         Ok(())
     }
+}
+
+/// A temporary file of a write in progress (held by a live writer) is not a stray.
+fn is_live_tmp(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().starts_with(crate::blobs::TMP_PREFIX))
 }
 
 /// Copy a reader into a new blob of `layout` (used when importing blobs from elsewhere).

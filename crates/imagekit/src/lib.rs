@@ -15,6 +15,11 @@
 //! | [`whiteout`], [`apply`] | the union filesystem: applying layers in order with whiteouts |
 //! | [`audit`] | secrets in config and history, deleted/overwritten files, modes, efficiency |
 //! | [`libc`] | which C library and loader an image ships, from its merged files |
+//! | [`image`] | the image model: a [`image::Source`] trait, images whose layers read verified (blob digest and diff_id) |
+//! | [`walk`], [`verify`] | one walk of index → manifest → blobs; readers that check size and digest as they stream |
+//! | [`blobs`] | the content-addressed blob directory under both layouts and the store (feature `fs`) |
+//! | [`source`] | naming sources as skopeo does (`oci:`, `oci-archive:`, `docker-archive:`, `docker://`, `store:`); archives read in place (feature `fs`) |
+//! | [`copy`] | copying an image between sources over the one walk: to layouts, archives, the store (feature `fs`) |
 //! | [`layout`] | OCI image layout on disk, every blob verified on read (feature `fs`) |
 //! | [`store`] | the local content-addressed store that pulls fill: tags, df, prune (feature `fs`) |
 //! | [`registry`] | distribution-spec client: pull into the store, push from a layout (feature `registry`) |
@@ -25,12 +30,17 @@
 pub mod apply;
 pub mod audit;
 #[cfg(feature = "fs")]
+pub mod blobs;
+#[cfg(feature = "fs")]
 pub mod build;
 pub mod chain;
 pub mod config;
+#[cfg(feature = "fs")]
+pub mod copy;
 pub mod descriptor;
 pub mod digest;
 pub mod error;
+pub mod image;
 pub mod index;
 pub mod layer;
 #[cfg(feature = "fs")]
@@ -43,7 +53,13 @@ pub mod reference;
 #[cfg(feature = "registry")]
 pub mod registry;
 #[cfg(feature = "fs")]
+pub mod source;
+#[cfg(feature = "fs")]
 pub mod store;
+#[cfg(feature = "fs")]
+pub mod unpack;
+pub mod verify;
+pub mod walk;
 pub mod whiteout;
 
 pub use descriptor::{Descriptor, Platform};

@@ -18,6 +18,8 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
 pub const DOCKER_CONFIG: &str = "application/vnd.docker.container.image.v1+json";
 pub const DOCKER_LAYER_GZIP: &str = "application/vnd.docker.image.rootfs.diff.tar.gzip";
+/// Docker's uncompressed layer (what `docker save` writes as `layer.tar`).
+pub const DOCKER_LAYER_TAR: &str = "application/vnd.docker.image.rootfs.diff.tar";
 pub const DOCKER_FOREIGN_LAYER: &str = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
 
 /// What a media type says the bytes are.
@@ -48,7 +50,9 @@ pub fn kind(media_type: &str) -> Kind {
         OCI_INDEX | DOCKER_MANIFEST_LIST => Kind::Index,
         OCI_MANIFEST | DOCKER_MANIFEST => Kind::Manifest,
         OCI_CONFIG | DOCKER_CONFIG => Kind::Config,
-        OCI_LAYER_TAR | "application/vnd.oci.image.layer.nondistributable.v1.tar" => Kind::Layer(Compression::None),
+        OCI_LAYER_TAR | DOCKER_LAYER_TAR | "application/vnd.oci.image.layer.nondistributable.v1.tar" => {
+            Kind::Layer(Compression::None)
+        }
         OCI_LAYER_GZIP
         | DOCKER_LAYER_GZIP
         | DOCKER_FOREIGN_LAYER
@@ -74,6 +78,7 @@ pub fn describe(media_type: &str) -> &'static str {
         DOCKER_CONFIG => "Docker image config",
         OCI_LAYER_GZIP => "OCI layer, tar+gzip",
         DOCKER_LAYER_GZIP => "Docker layer, tar+gzip",
+        DOCKER_LAYER_TAR => "Docker layer, uncompressed tar",
         OCI_LAYER_TAR => "OCI layer, uncompressed tar",
         OCI_LAYER_ZSTD => "OCI layer, tar+zstd",
         OCI_EMPTY => "OCI empty descriptor ({})",

@@ -5,31 +5,21 @@
 
 use anyhow::bail;
 use imagekit::audit::{self, FileAudit, FileReport, SecretFinding};
+use imagekit::image::Image;
 use imagekit::layer::Limits;
 use serde::Serialize;
 
 use crate::output::{self, Table};
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An OCI layout directory (every check), or a snapshot reference (config and history only).
-    target: String,
-    /// The tag inside a layout (optional when it holds one image).
-    #[arg(long)]
-    tag: Option<String>,
-    /// The platform to pick from a layout's multi-platform index (default linux/amd64).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    platform: Option<String>,
-    /// For a snapshot reference: the record on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
+    /// Every check on an image with bytes; config and history only on a snapshot record.
+    #[command(flatten)]
+    source: SourceArgs,
     /// Exit 1 when findings of these kinds exist (repeatable or comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "KIND")]
     fail_on: Vec<FailOn>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,13 +73,12 @@ impl Counts {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let report = match crate::cmd::history::open(&args.target, args.at.as_deref())? {
-        Target::Layout { path, layout } => {
-            let platform = args.platform.as_deref().map(imagekit::Platform::parse).transpose()?;
-            let image = layout.image(args.tag.as_deref(), platform.as_ref())?;
+    let report = match args.source.open()? {
+        Target::Image { image, source } => {
             let secrets = audit::config_secrets(&image.config.value);
-            let files = audit_layers(&layout, &image)?;
-            report(format!("OCI layout {} (every blob verified)", path.display()), secrets, Some(files), Vec::new())
+            let files = audit_layers(&image)?;
+            let source = format!("{source} (every blob and diff_id verified)");
+            report(source, secrets, Some(files), Vec::new())
         }
         Target::Snapshot { reference, record } => {
             let config = record.config.clone();
@@ -109,7 +98,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             report(format!("offline snapshot record {} of {}", record.id, reference.familiar()), secrets, None, notes)
         }
     };
-    if args.json {
+    if output::json_mode() {
         output::json(&report)?;
     } else {
         print(&report)?;
@@ -138,24 +127,16 @@ fn report(source: String, secrets: Vec<SecretFinding>, files: Option<FileReport>
     Report { source, files_checked: files.is_some(), secrets, files, counts, notes }
 }
 
-/// Apply every layer (verified as it streams, diff_ids checked against the config).
-fn audit_layers(layout: &imagekit::layout::Layout, image: &imagekit::layout::Image) -> anyhow::Result<FileReport> {
+/// Apply every layer; [`Image::read_layer`] checks each blob and diff_id as it streams.
+fn audit_layers(image: &Image) -> anyhow::Result<FileReport> {
     let limits = Limits::default();
     let mut audit = FileAudit::new();
-    let diff_ids = &image.config.value.rootfs.diff_ids;
-    for (i, desc) in image.manifest.value.layers.iter().enumerate() {
-        output::progress(format_args!("reading layer {i} ({}) …", output::short(&desc.digest)));
-        let blob = layout.open_blob(desc)?;
-        let changes = audit
-            .apply_layer(blob, &desc.digest.to_string(), &limits)
-            .map_err(|e| layout.check_blob(desc).err().unwrap_or(e))?;
-        if let Some(expected) = diff_ids.get(i).filter(|d| **d != changes.summary.diff_id) {
-            bail!(
-                "diff_id mismatch for layer {i} ({}): config says {expected}, the blob decompresses to {}",
-                desc.digest,
-                changes.summary.diff_id
-            );
-        }
+    for i in 0..image.layers().len() {
+        output::progress(format_args!("reading layer {i} ({}) …", output::short(&image.layers()[i].digest)));
+        image.read_layer(i, |blob, name| {
+            let changes = audit.apply_layer(blob, name, &limits)?;
+            Ok(((), changes.summary.diff_id))
+        })?;
     }
     Ok(audit.finish())
 }

@@ -7,12 +7,14 @@ use imagekit::chain::chain_ids;
 use imagekit::Digest;
 use serde::Serialize;
 
+use crate::cmd::store::StoreDir;
 use crate::output::{self, Table};
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// First image: an OCI layout directory or a snapshot reference (postgres:16, alpine:3.21@2026-09-17).
+    /// First image: any source (oci:DIR, docker-archive:FILE, docker://REF, store:REF…) or a
+    /// snapshot reference (postgres:16, alpine:3.21@2026-09-17).
     a: String,
     /// Second image.
     b: String,
@@ -22,9 +24,11 @@ pub struct Args {
     /// For snapshot references: the records on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     at: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    /// The platform to pick from multi-platform indexes (default linux/amd64).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    platform: Option<String>,
+    #[command(flatten)]
+    store: StoreDir,
 }
 
 #[derive(Serialize)]
@@ -72,27 +76,29 @@ struct Comparison {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let a = side(&args.a, args.tag.as_deref(), args.at.as_deref())?;
-    let b = side(&args.b, args.tag.as_deref(), args.at.as_deref())?;
+    let a = side(&args.a, &args)?;
+    let b = side(&args.b, &args)?;
     let c = compare(a, b);
-    if args.json {
+    if output::json_mode() {
         return output::json(&c);
     }
     print(&c)
 }
 
-fn side(arg: &str, tag: Option<&str>, at: Option<&str>) -> anyhow::Result<Side> {
-    match crate::cmd::history::open(arg, at)? {
-        Target::Layout { path, layout } => {
-            let image = layout.image(tag, None)?;
+fn side(arg: &str, args: &Args) -> anyhow::Result<Side> {
+    let mut source = SourceArgs::of(arg, args.tag.as_deref(), args.at.as_deref());
+    source.platform = args.platform.clone();
+    source.store = args.store.clone();
+    match source.open()? {
+        Target::Image { image, source } => {
             let m = &image.manifest.value;
             Ok(Side {
                 name: arg.to_string(),
-                source: format!("OCI layout {} (manifest {})", path.display(), output::short(&image.descriptor.digest)),
+                source: format!("{source} (manifest {})", output::short(&image.descriptor.digest)),
                 base: None,
                 layers: m.layers.iter().map(|l| LayerInfo { digest: l.digest.clone(), size: l.size }).collect(),
                 layer_count: m.layers.len(),
-                size: m.layers_size(),
+                size: output::total_size(&m.layers).unwrap_or(u64::MAX),
                 diff_ids: Some(image.config.value.rootfs.diff_ids.clone()),
             })
         }

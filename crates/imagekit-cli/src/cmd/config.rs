@@ -9,25 +9,14 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::output;
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An OCI layout directory, or a snapshot reference (nginx:1.27-alpine, postgres:16@2023-12-19).
-    target: String,
-    /// The tag inside a layout (optional when it holds one image).
-    #[arg(long)]
-    tag: Option<String>,
-    /// The platform to pick from a layout's multi-platform index (default linux/amd64).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    platform: Option<String>,
-    /// For a snapshot reference: the record on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
-    /// Print JSON: for a layout the config blob byte for byte; for a snapshot record the
-    /// recorded config with its provenance.
-    #[arg(long)]
-    json: bool,
+    /// With `--json`: an image's config blob byte for byte (its SHA-256 is the image ID); a
+    /// snapshot record's recorded config with its provenance.
+    #[command(flatten)]
+    source: SourceArgs,
 }
 
 /// The readable view, the same for both sources.
@@ -73,11 +62,10 @@ const FIELDS: [&str; 9] = [
 ];
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let view = match crate::cmd::history::open(&args.target, args.at.as_deref())? {
-        Target::Layout { path, layout } => {
-            let platform = args.platform.as_deref().map(imagekit::Platform::parse).transpose()?;
-            let image = layout.image(args.tag.as_deref(), platform.as_ref())?;
-            if args.json {
+    let json = output::json_mode();
+    let view = match args.source.open()? {
+        Target::Image { image, source } => {
+            if json {
                 let mut out = std::io::stdout().lock();
                 out.write_all(image.config.bytes())?;
                 if !image.config.bytes().ends_with(b"\n") {
@@ -86,10 +74,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 }
                 return Ok(());
             }
-            from_layout(&path.display().to_string(), &image)
+            from_image(&source, &image)
         }
         Target::Snapshot { reference, record } => {
-            if args.json {
+            if json {
                 return output::json(&RecordJson {
                     source: target::source_line(record),
                     record: &record.id,
@@ -106,14 +94,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn from_layout(name: &str, image: &imagekit::layout::Image) -> View {
+fn from_image(source: &str, image: &imagekit::image::Image) -> View {
     let c = &image.config.value;
     let rc = c.config.clone().unwrap_or_default();
     let keys = |m: Option<std::collections::BTreeMap<String, serde_json::Value>>| {
         m.map(|m| m.into_keys().collect()).unwrap_or_default()
     };
     View {
-        source: format!("OCI layout {name}: config blob {} bytes, verified", image.config.bytes().len()),
+        source: format!("{source}: config blob {} bytes, verified", image.config.bytes().len()),
         image_id: Some(image.config.digest().to_string()),
         user: rc.user,
         entrypoint: rc.entrypoint,

@@ -13,9 +13,6 @@ pub struct Args {
     /// Files to hash; `-` reads standard input.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Print JSON: [{"file", "digest", "size"}].
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -35,13 +32,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let f = File::open(file).with_context(|| format!("opening {name}"))?;
             Digest::of_reader(f).with_context(|| format!("reading {name}"))?
         };
-        if !args.json {
+        if !crate::output::json_mode() {
             // Same layout as sha256sum: digest, two spaces, name.
             println!("{digest}  {name}");
         }
         rows.push(Row { file: name, digest, size });
     }
-    if args.json {
+    if crate::output::json_mode() {
         crate::output::json(&rows)?;
     }
     Ok(())

@@ -21,9 +21,6 @@ pub struct Args {
     /// Exit 1 when any pin has drifted (for CI).
     #[arg(long)]
     fail_on_drift: bool,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -53,7 +50,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("{} has no `image:` lines", args.lockfile.display());
     }
     let drifted = findings.iter().filter(|f| f.drifted).count();
-    if args.json {
+    if crate::output::json_mode() {
         output::json(&serde_json::json!({ "at": args.at, "drifted": drifted, "findings": findings }))?;
     } else {
         let mut t = Table::new(&[">LINE", "IMAGE", "LOCKED", "ON DATE", "STATUS"]);

@@ -1,4 +1,4 @@
-//! `imagekit extract LAYOUT PATH --layer N`: one file out of one layer's blob — including a file
+//! `imagekit extract SOURCE PATH --layer N`: one file out of one layer's blob — including a file
 //! a later layer deleted. A whiteout hides a file from the container, not from anyone who pulls
 //! the image: this is how a "deleted" secret comes back.
 //!
@@ -12,17 +12,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use imagekit::digest::Sha256Writer;
-use imagekit::layer::{for_each_entry, EntryKind, Limits};
-use imagekit::layout::{unwrap_verify_error, Image, Layout};
-use imagekit::{Descriptor, Digest};
+use imagekit::image::Image;
+use imagekit::layer::{EntryKind, Limits};
+use imagekit::Digest;
 use serde::Serialize;
 
-use crate::cmd::ImageSelector;
+use crate::target::SourceArgs;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The OCI image layout directory.
-    layout: PathBuf,
+    /// Any source that holds layer bytes (oci:DIR, oci-archive:FILE, docker-archive:FILE, docker://REF, store:REF).
+    #[command(flatten)]
+    source: SourceArgs,
     /// The file's path in the image (`/root/.ssh/id_rsa` or `root/.ssh/id_rsa`).
     path: String,
     /// Which layer to read it from (0 = the bottom layer; see `imagekit layers` or `imagekit audit`).
@@ -31,11 +32,6 @@ pub struct Args {
     /// Write the file here instead of stdout (created with the file's permission bits, set-id bits dropped).
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-    #[command(flatten)]
-    image: ImageSelector,
-    /// With -o: print what was extracted as JSON.
-    #[arg(long, requires = "output")]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -58,8 +54,7 @@ pub struct Found {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let layout = Layout::open(&args.layout)?;
-    let image = layout.image(args.image.tag.as_deref(), args.image.platform()?.as_ref())?;
+    let (image, _) = args.source.open()?.into_image("extract")?;
     let wanted = args.path.trim_start_matches('/').trim_end_matches('/').to_string();
     let layers = &image.manifest.value.layers;
     let desc = layers.get(args.layer).with_context(|| {
@@ -75,9 +70,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         _ => tempfile::NamedTempFile::new(),
     }
     .context("creating a temporary file")?;
-    let found = read_file(&layout, &image, args.layer, &wanted, spool.reopen()?)?;
+    let found = read_file(&image, args.layer, &wanted, spool.reopen()?)?;
     let Some(mut found) = found else {
-        let holders = layers_holding(&layout, &image, &wanted)?;
+        let holders = layers_holding(&image, &wanted)?;
         bail!(
             "/{wanted} is not a file in layer {} ({}); {}",
             args.layer,
@@ -108,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 sha256: found.sha256,
                 output: out.display().to_string(),
             };
-            if args.json {
+            if crate::output::json_mode() {
                 return crate::output::json(&info);
             }
             println!(
@@ -129,48 +124,33 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 /// Read layer `index` of `image` to its end, verifying the blob and its diff_id, and copy the
 /// regular file at `wanted` (a normalized layer path) into `spool`. `None` when the layer has no
 /// such file. A hardlink is followed to the entry in the same layer that holds the data.
-pub fn read_file(
-    layout: &Layout,
-    image: &Image,
-    index: usize,
-    wanted: &str,
-    spool: fs::File,
-) -> anyhow::Result<Option<Found>> {
-    let desc = &image.manifest.value.layers[index];
+pub fn read_file(image: &Image, index: usize, wanted: &str, spool: fs::File) -> anyhow::Result<Option<Found>> {
     let mut target = wanted.to_string();
     for _ in 0..2 {
         let mut writer = Some(spool.try_clone()?);
         let mut found: Option<(u64, u32, Digest)> = None;
         let mut hardlink: Option<String> = None;
-        let summary = {
-            let mut blob = layout.open_blob(desc)?;
-            let walked = for_each_entry(&mut blob, &desc.digest.to_string(), &Limits::default(), |mut entry| {
-                if entry.path != target {
-                    return Ok(());
+        image.for_each_entry(index, &Limits::default(), |mut entry| {
+            if entry.path != target {
+                return Ok(());
+            }
+            match entry.kind {
+                EntryKind::File => {
+                    let file = writer.take().expect("one entry per path");
+                    let mut hashing = Sha256Writer::new(io::BufWriter::new(file));
+                    io::copy(entry.contents(), &mut hashing)
+                        .map_err(|e| imagekit::Error::io(format!("copying {:?}", entry.name), e))?;
+                    let (digest, size, buffered) = hashing.finish();
+                    buffered
+                        .into_inner()
+                        .map_err(|e| imagekit::Error::io("writing a temporary file", e.into_error()))?;
+                    found = Some((size, entry.mode, digest));
                 }
-                match entry.kind {
-                    EntryKind::File => {
-                        let file = writer.take().expect("one entry per path");
-                        let mut hashing = Sha256Writer::new(io::BufWriter::new(file));
-                        io::copy(entry.contents(), &mut hashing)
-                            .map_err(|e| imagekit::Error::io(format!("copying {:?}", entry.name), e))?;
-                        let (digest, size, buffered) = hashing.finish();
-                        buffered
-                            .into_inner()
-                            .map_err(|e| imagekit::Error::io("writing a temporary file", e.into_error()))?;
-                        found = Some((size, entry.mode, digest));
-                    }
-                    EntryKind::Hardlink => hardlink = entry.link.clone(),
-                    _ => {}
-                }
-                Ok(())
-            });
-            let summary = walked.map_err(|e| layout.check_blob(desc).err().unwrap_or(e))?;
-            // Drain what the tar reader left so the verifying reader reaches EOF and checks.
-            io::copy(&mut blob, &mut io::sink()).map_err(|e| unwrap_verify_error(e, desc))?;
-            summary
-        };
-        check_diff_id(image, index, desc, &summary.diff_id)?;
+                EntryKind::Hardlink => hardlink = entry.link.clone(),
+                _ => {}
+            }
+            Ok(())
+        })?;
         if let Some((size, mode, sha256)) = found {
             return Ok(Some(Found { file: spool, size, mode, sha256 }));
         }
@@ -182,22 +162,12 @@ pub fn read_file(
     Ok(None)
 }
 
-fn check_diff_id(image: &Image, index: usize, desc: &Descriptor, actual: &Digest) -> anyhow::Result<()> {
-    if let Some(expected) = image.config.value.rootfs.diff_ids.get(index).filter(|d| *d != actual) {
-        bail!(
-            "diff_id mismatch for layer {index} ({}): config says {expected}, the blob decompresses to {actual}",
-            desc.digest
-        );
-    }
-    Ok(())
-}
-
 /// Layers (indexes) whose tar holds a regular file at `wanted`.
-fn layers_holding(layout: &Layout, image: &Image, wanted: &str) -> anyhow::Result<Vec<usize>> {
+fn layers_holding(image: &Image, wanted: &str) -> anyhow::Result<Vec<usize>> {
     let mut out = Vec::new();
-    for (i, desc) in image.manifest.value.layers.iter().enumerate() {
+    for i in 0..image.layers().len() {
         let mut hit = false;
-        for_each_entry(layout.open_blob(desc)?, &desc.digest.to_string(), &Limits::default(), |e| {
+        image.for_each_entry(i, &Limits::default(), |e| {
             hit |= e.path == wanted && matches!(e.kind, EntryKind::File | EntryKind::Hardlink);
             Ok(())
         })?;

@@ -5,34 +5,20 @@
 //! `docker history`: `<missing>` for every step but the last, because a pulled image is layers
 //! plus one config — only the image itself has an ID (the config's digest).
 
-use anyhow::Context;
-use imagekit::layout::Layout;
-use imagekit::reference::Reference;
+use imagekit::image::Image;
 use imagekit::Digest;
 use serde::Serialize;
 
 use crate::output::{self, Table};
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An OCI layout directory, or a snapshot reference (nginx:1.27-alpine, postgres:16@2023-12-19).
-    target: String,
-    /// The tag inside a layout (optional when it holds one image).
-    #[arg(long)]
-    tag: Option<String>,
-    /// The platform to pick from a layout's multi-platform index (default linux/amd64).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
-    platform: Option<String>,
-    /// For a snapshot reference: the record on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
+    #[command(flatten)]
+    source: SourceArgs,
     /// Do not shorten the CREATED BY text.
     #[arg(long)]
     no_trunc: bool,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 /// What `docker history` prints as IMAGE for a step that has no image ID of its own.
@@ -76,48 +62,17 @@ struct LayerRef {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let history = match open(&args.target, args.at.as_deref())? {
-        Target::Layout { path, layout } => {
-            let platform = args.platform.as_deref().map(imagekit::Platform::parse).transpose()?;
-            from_layout(&layout, &path.display().to_string(), args.tag.as_deref(), platform.as_ref())?
-        }
+    let history = match args.source.open()? {
+        Target::Image { image, source } => from_image(&image, &source),
         Target::Snapshot { reference, record } => from_record(&reference.familiar(), record),
     };
-    if args.json {
+    if output::json_mode() {
         return output::json(&history);
     }
     print(&history, args.no_trunc)
 }
 
-/// [`target::open`], plus snapshot record ids (`nginx:1.27-alpine@2025-01-08`).
-pub fn open(arg: &str, at: Option<&str>) -> anyhow::Result<Target> {
-    if let Some((tag, when)) = arg.rsplit_once('@') {
-        if driftwood::is_iso_date(when) || when == "unknown" {
-            let record = driftwood::record(arg).with_context(|| {
-                format!("the offline snapshot has no record {arg} (records of {tag}: {})", record_ids(tag))
-            })?;
-            return Ok(Target::Snapshot { reference: Reference::parse(tag)?, record });
-        }
-    }
-    target::open(arg, at)
-}
-
-fn record_ids(tag: &str) -> String {
-    let ids: Vec<&str> = driftwood::records_for(tag).iter().map(|r| r.id.as_str()).collect();
-    if ids.is_empty() {
-        "none".into()
-    } else {
-        ids.join(", ")
-    }
-}
-
-fn from_layout(
-    layout: &Layout,
-    name: &str,
-    tag: Option<&str>,
-    platform: Option<&imagekit::Platform>,
-) -> anyhow::Result<History> {
-    let image = layout.image(tag, platform)?;
+fn from_image(image: &Image, source: &str) -> History {
     let config = &image.config.value;
     let layers: Vec<LayerRef> = image
         .manifest
@@ -153,15 +108,15 @@ fn from_layout(
         (false, Some(m)) => Some(format!("history and layers disagree: {m}")),
         _ => None,
     };
-    Ok(History {
-        source: format!("OCI layout {name} (computed from its config and manifest, every blob verified)"),
+    History {
+        source: format!("{source} (from its config and manifest, both verified; layers not read)"),
         image_id: Some(image_id),
         entries,
         layers_without_history: layers.iter().skip(used).cloned().collect(),
         layer_count: layers.len(),
-        total_size: Some(image.manifest.value.layers_size()),
+        total_size: output::total_size(image.layers()),
         note,
-    })
+    }
 }
 
 fn from_record(name: &str, record: &'static driftwood::ImageRecord) -> History {

@@ -65,9 +65,6 @@ pub struct BuildArgs {
     /// Working directory for the process.
     #[arg(long)]
     workdir: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<()> {
@@ -90,7 +87,7 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<()> {
     let opts = BuildOptions::from_env();
     let (top, built) = build::build_and_tag(&layout, &args.tag, &specs, &opts)?;
 
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&serde_json::json!({
             "layout": args.output.display().to_string(),
             "tag": args.tag,

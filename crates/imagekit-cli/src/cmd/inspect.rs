@@ -1,38 +1,28 @@
 //! `imagekit inspect REF|LAYOUT`: what an image is, in one screen — like `skopeo inspect`, but
 //! working offline on the Driftwood snapshot, with every value's origin stated.
 
-use imagekit::layout::Layout;
+use imagekit::image::Image;
 
 use crate::output;
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A reference in the offline snapshot (e.g. nginx:1.27-alpine, postgres:16) or an OCI layout.
-    target: String,
-    /// The record on or before this date (YYYY-MM-DD) instead of the newest.
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
-    /// The tag inside a layout.
-    #[arg(long)]
-    tag: Option<String>,
-    /// Print JSON (for a snapshot reference: the whole record with its provenance).
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    source: SourceArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    match target::open(&args.target, args.at.as_deref())? {
+    let json = output::json_mode();
+    match args.source.open()? {
         Target::Snapshot { reference, record } => {
-            if args.json {
+            if json {
                 return output::json(record);
             }
             print_record(&reference.to_string(), record);
             Ok(())
         }
-        Target::Layout { path, layout } => {
-            inspect_layout(&layout, &path.display().to_string(), args.tag.as_deref(), args.json)
-        }
+        Target::Image { image, source } => inspect_image(&image, &source, json),
     }
 }
 
@@ -123,37 +113,31 @@ fn print_record(name: &str, r: &driftwood::ImageRecord) {
     }
 }
 
-fn inspect_layout(layout: &Layout, name: &str, tag: Option<&str>, json: bool) -> anyhow::Result<()> {
-    let image = layout.image(tag, None)?;
+fn inspect_image(image: &Image, source: &str, json: bool) -> anyhow::Result<()> {
     let config = &image.config.value;
+    let total = output::total_size(image.layers());
     if json {
         return output::json(&serde_json::json!({
-            "layout": name,
-            "tags": layout.tags()?,
+            "source": source,
+            "top": image.top,
             "manifest": image.descriptor,
             "config_digest": image.config.digest(),
             "config": config,
-            "total_size": image.manifest.value.layers_size(),
+            "total_size": total,
+            "verified": "manifest and config (layers not read: `imagekit layers` or `unpack` reads and checks them)",
         }));
     }
-    line("layout", name);
-    line("tags", layout.tags()?.join(", "));
+    line("source", source);
+    if image.top.digest != image.descriptor.digest {
+        line("index", format!("{}  {}", image.top.digest, imagekit::media::describe(&image.top.media_type)));
+    }
     line(
         "manifest",
         format!("{}  {}", image.descriptor.digest, imagekit::media::describe(&image.descriptor.media_type)),
     );
     line("image ID", format!("{} (the config's digest)", image.config.digest()));
-    let platform = format!(
-        "{}/{}{}",
-        config.os,
-        config.architecture,
-        config.variant.as_deref().map_or(String::new(), |v| format!("/{v}"))
-    );
-    line("platform", platform);
-    line(
-        "layers",
-        format!("{}, {} to pull", image.manifest.value.layers.len(), output::size(image.manifest.value.layers_size())),
-    );
+    line("platform", image.platform());
+    line("layers", format!("{}, {} to pull", image.layers().len(), output::size_or_overflow(total)));
     if let Some(rc) = &config.config {
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_default();
         if let Some(v) = &rc.entrypoint {
@@ -166,6 +150,6 @@ fn inspect_layout(layout: &Layout, name: &str, tag: Option<&str>, json: bool) ->
             line(if i == 0 { "env" } else { "" }, e);
         }
     }
-    line("values", "computed from the bytes in the layout (every blob verified)");
+    line("verified", "manifest and config bytes against their digests; layers not read (`imagekit layers` reads them)");
     Ok(())
 }

@@ -21,9 +21,6 @@ pub struct BuildArgs {
     /// Where to write the layer blob (.tar.gz).
     #[arg(short, long)]
     output: PathBuf,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -50,7 +47,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         size: info.size,
         uncompressed_size: info.uncompressed_size,
     };
-    if args.json {
+    if crate::output::json_mode() {
         return crate::output::json(&built);
     }
     println!("layer    {}", built.file);

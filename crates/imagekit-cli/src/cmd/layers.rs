@@ -1,27 +1,20 @@
-//! `imagekit layers LAYOUT`: each layer of an image, what it did to the merged view, and what
+//! `imagekit layers SOURCE`: each layer of an image, what it did to the merged view, and what
 //! it costs. The point of Topic 07 in one table: a layer that deletes a file adds a few bytes
 //! of whiteout and removes nothing from the layers below, so the image never shrinks.
 
-use std::path::PathBuf;
-
 use imagekit::apply::{NodeKind, Tree};
 use imagekit::layer::Limits;
-use imagekit::layout::Layout;
 use imagekit::Digest;
 use serde::Serialize;
 
-use crate::cmd::ImageSelector;
 use crate::output::{self, Table};
+use crate::target::SourceArgs;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The OCI image layout directory.
-    layout: PathBuf,
+    /// Any source that holds layer bytes (oci:DIR, oci-archive:FILE, docker-archive:FILE, docker://REF, store:REF).
     #[command(flatten)]
-    image: ImageSelector,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
+    source: SourceArgs,
 }
 
 #[derive(Serialize)]
@@ -41,6 +34,8 @@ struct LayerRow {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Which source answered.
+    source: String,
     manifest: Digest,
     layers: Vec<LayerRow>,
     /// What a pull transfers for layers: the sum of compressed blob sizes.
@@ -53,8 +48,7 @@ struct Summary {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let layout = Layout::open(&args.layout)?;
-    let image = layout.image(args.image.tag.as_deref(), args.image.platform()?.as_ref())?;
+    let (image, source) = args.source.open()?.into_image("layers")?;
     let limits = Limits::default();
     let created_by: Vec<Option<String>> = {
         let config = &image.config.value;
@@ -69,11 +63,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let mut tree = Tree::new();
     let mut rows = Vec::new();
-    for (i, desc) in image.manifest.value.layers.iter().enumerate() {
-        let blob = layout.open_blob(desc)?;
-        let changes = tree
-            .apply_layer_named(blob, i, &desc.digest.to_string(), &limits)
-            .map_err(|e| layout.check_blob(desc).err().unwrap_or(e))?;
+    for (i, desc) in image.layers().iter().enumerate() {
+        // Blob digest and diff_id are both checked in the pass that applies the layer.
+        let changes = image.read_layer(i, |blob, name| {
+            let changes = tree.apply_layer_named(blob, i, name, &limits)?;
+            let diff_id = changes.summary.diff_id.clone();
+            Ok((changes, diff_id))
+        })?;
         // Count files, not the directories a layer re-declares as parents of what it adds.
         let files =
             |paths: &[String]| paths.iter().filter(|p| tree.get(p).is_some_and(|n| n.kind != NodeKind::Dir)).count();
@@ -94,6 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let (merged_view_files, merged_view_size) =
         files.fold((0, 0), |(count, bytes), (_, n)| (count + 1, bytes + n.size));
     let summary = Summary {
+        source,
         manifest: image.descriptor.digest.clone(),
         total_size: rows.iter().map(|r| r.size).sum(),
         total_uncompressed_size: rows.iter().map(|r| r.uncompressed_size).sum(),
@@ -102,7 +99,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         deleted_bytes_still_shipped: rows.iter().map(|r| r.deleted_bytes_still_shipped).sum(),
         layers: rows,
     };
-    if args.json {
+    if output::json_mode() {
         return output::json(&summary);
     }
     print_table(&summary)
@@ -135,8 +132,9 @@ fn print_table(s: &Summary) -> anyhow::Result<()> {
         ]);
     }
     table.print()?;
+    println!("\nsource: {} (every blob and diff_id verified)", s.source);
     println!(
-        "\n{} layers: {} to pull ({} unpacked); the merged view holds {} files, {}.",
+        "{} layers: {} to pull ({} unpacked); the merged view holds {} files, {}.",
         s.layers.len(),
         output::size(s.total_size),
         output::size(s.total_uncompressed_size),

@@ -16,16 +16,13 @@ pub enum Command {
 pub struct VerifyArgs {
     /// The OCI image layout directory.
     layout: PathBuf,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(command: Command) -> anyhow::Result<()> {
     let Command::Verify(args) = command;
     let layout = Layout::open(&args.layout)?;
     let report = layout.verify(&Limits::default())?;
-    if args.json {
+    if crate::output::json_mode() {
         return crate::output::json(
             &serde_json::json!({ "layout": args.layout.display().to_string(), "ok": true, "checked": report }),
         );

@@ -7,28 +7,20 @@
 
 use std::io::Read;
 
-use anyhow::bail;
 use imagekit::apply::Tree;
+use imagekit::image::Image;
 use imagekit::layer::Limits;
 use imagekit::libc::{self, Libc, LibcReport};
 use serde::Serialize;
 
-use crate::cmd::ImageSelector;
 use crate::output;
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An OCI layout directory (read from its files), or a snapshot reference (inferred).
-    target: String,
+    /// Read from the merged files of an image with bytes; inferred for a snapshot record.
     #[command(flatten)]
-    image: ImageSelector,
-    /// For a snapshot reference: the record on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    source: SourceArgs,
 }
 
 #[derive(Serialize)]
@@ -54,18 +46,18 @@ struct Inferred {
 const MAX_DB: u64 = 64 << 20;
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    match crate::cmd::history::open(&args.target, args.at.as_deref())? {
-        Target::Layout { path, layout } => {
-            let image = layout.image(args.image.tag.as_deref(), args.image.platform()?.as_ref())?;
-            let tree = merged(&layout, &image)?;
-            let db = read_package_db(&layout, &image, &tree)?;
+    let json = output::json_mode();
+    match args.source.open()? {
+        Target::Image { image, source } => {
+            let tree = merged(&image)?;
+            let db = read_package_db(&image, &tree)?;
             let report = libc::detect(&tree, db.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
             let out = FromFiles {
-                source: format!("OCI layout {} (from its merged files, every blob verified)", path.display()),
+                source: format!("{source} (from its merged files, every blob and diff_id verified)"),
                 inferred: false,
                 report,
             };
-            if args.json {
+            if json {
                 return output::json(&out);
             }
             print_files(&out);
@@ -73,7 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Target::Snapshot { reference, record } => {
             let out = infer(&reference.familiar(), record);
-            if args.json {
+            if json {
                 return output::json(&out);
             }
             println!("source      {}", out.source);
@@ -91,32 +83,22 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
 }
 
-/// Apply every layer into an in-memory tree (blobs verified, diff_ids checked).
-pub fn merged(layout: &imagekit::layout::Layout, image: &imagekit::layout::Image) -> anyhow::Result<Tree> {
+/// Apply every layer into an in-memory tree ([`Image::read_layer`] checks blobs and diff_ids).
+pub fn merged(image: &Image) -> anyhow::Result<Tree> {
     let mut tree = Tree::new();
     let limits = Limits::default();
-    for (i, desc) in image.manifest.value.layers.iter().enumerate() {
-        output::progress(format_args!("reading layer {i} ({}) …", output::short(&desc.digest)));
-        let changes = tree
-            .apply_layer_named(layout.open_blob(desc)?, i, &desc.digest.to_string(), &limits)
-            .map_err(|e| layout.check_blob(desc).err().unwrap_or(e))?;
-        if let Some(expected) = image.config.value.rootfs.diff_ids.get(i).filter(|d| **d != changes.summary.diff_id) {
-            bail!(
-                "diff_id mismatch for layer {i} ({}): config says {expected}, the blob decompresses to {}",
-                desc.digest,
-                changes.summary.diff_id
-            );
-        }
+    for i in 0..image.layers().len() {
+        output::progress(format_args!("reading layer {i} ({}) …", output::short(&image.layers()[i].digest)));
+        image.read_layer(i, |blob, name| {
+            let changes = tree.apply_layer_named(blob, i, name, &limits)?;
+            Ok(((), changes.summary.diff_id))
+        })?;
     }
     Ok(tree)
 }
 
 /// The first package database the image has, read from the layer that last wrote it.
-fn read_package_db(
-    layout: &imagekit::layout::Layout,
-    image: &imagekit::layout::Image,
-    tree: &Tree,
-) -> anyhow::Result<Option<(String, String)>> {
+fn read_package_db(image: &Image, tree: &Tree) -> anyhow::Result<Option<(String, String)>> {
     for db in libc::PACKAGE_DATABASES {
         let Some((path, kind)) = libc::resolve(tree, db) else { continue };
         let Some(node) = tree.get(&path).filter(|_| kind == imagekit::apply::NodeKind::File) else { continue };
@@ -124,7 +106,7 @@ fn read_package_db(
             continue;
         }
         let spool = tempfile::tempfile()?;
-        if let Some(mut found) = crate::cmd::extract::read_file(layout, image, node.layer, &path, spool)? {
+        if let Some(mut found) = crate::cmd::extract::read_file(image, node.layer, &path, spool)? {
             use std::io::Seek;
             found.file.rewind()?;
             let mut text = String::new();

@@ -1,32 +1,19 @@
-//! `imagekit manifest LAYOUT|REF`: walk index → platform → manifest → config and layers.
+//! `imagekit manifest SOURCE`: walk index → platform → manifest → config and layers.
 
 use anyhow::Context;
-use imagekit::index::Index;
-use imagekit::layout::Layout;
-use imagekit::manifest::Manifest;
-use imagekit::media::{self, Kind};
+use imagekit::image::Image;
+use imagekit::media;
 use imagekit::{Descriptor, Digest, Platform};
 use serde::Serialize;
 
 use crate::output::{self, Table};
-use crate::target::{self, Target};
+use crate::target::{self, SourceArgs, Target};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// An OCI layout directory, or a reference in the offline snapshot (e.g. nginx:1.27-alpine).
-    target: String,
-    /// The tag inside a layout (optional when it holds one image).
-    #[arg(long)]
-    tag: Option<String>,
-    /// Which platform to pick from an index (first matching entry wins).
-    #[arg(long, value_name = "OS/ARCH[/VARIANT]", default_value = "linux/amd64")]
-    platform: String,
-    /// For a snapshot reference: the record on or before this date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    at: Option<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    /// Which platform an index picks: the first matching entry wins (default linux/amd64).
+    #[command(flatten)]
+    source: SourceArgs,
 }
 
 #[derive(Serialize)]
@@ -68,70 +55,60 @@ struct ManifestView {
     size: Option<u64>,
     config: Option<ConfigView>,
     layers: Vec<Descriptor>,
-    total_layer_size: u64,
+    /// None when the declared sizes overflow (no real image does).
+    total_layer_size: Option<u64>,
     /// Where the values came from: "computed from the bytes" or the snapshot's source.
     provenance: String,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let wanted = Platform::parse(&args.platform)?;
-    let walk = match target::open(&args.target, args.at.as_deref())? {
-        Target::Layout { path, layout } => {
-            from_layout(&layout, &path.display().to_string(), args.tag.as_deref(), &wanted)?
-        }
+    let wanted = Platform::parse(args.source.platform.as_deref().unwrap_or("linux/amd64"))?;
+    let walk = match args.source.open()? {
+        Target::Image { image, source } => from_image(&image, &source, &wanted),
         Target::Snapshot { reference, record } => from_snapshot(&reference.familiar(), record, &wanted)?,
     };
-    if args.json {
+    if output::json_mode() {
         return output::json(&walk);
     }
     print(&walk)
 }
 
-fn from_layout(layout: &Layout, name: &str, tag: Option<&str>, wanted: &Platform) -> anyhow::Result<Walk> {
-    let top = layout.resolve(tag)?;
-    let (index, manifest_desc) = match media::kind(&top.media_type) {
-        Kind::Index => {
-            let raw = Index::parse(layout.read_blob(&top)?)?;
-            let chosen = raw.value.select(wanted)?.clone();
-            let entries = raw
-                .value
-                .manifests
-                .iter()
-                .map(|d| Entry {
-                    platform: d.platform.as_ref().map_or("-".into(), |p| p.to_string()),
-                    digest: Some(d.digest.clone()),
-                    media_type: Some(d.media_type.clone()),
-                    size: Some(d.size),
-                    attestation: imagekit::index::is_attestation(d),
-                    chosen: d.digest == chosen.digest,
-                })
-                .collect();
-            let view = IndexView {
-                digest: top.digest.clone(),
-                media_type: top.media_type.clone(),
-                size: Some(top.size),
-                entries,
-            };
-            (Some(view), chosen)
-        }
-        _ => (None, top),
-    };
-    let manifest = Manifest::parse(layout.read_blob(&manifest_desc)?)?;
-    let m = &manifest.value;
-    Ok(Walk {
-        source: format!("OCI layout {name}"),
+fn from_image(image: &Image, source: &str, wanted: &Platform) -> Walk {
+    let index = image.index.as_ref().map(|raw| IndexView {
+        digest: image.top.digest.clone(),
+        media_type: image.top.media_type.clone(),
+        size: Some(image.top.size),
+        entries: raw
+            .value
+            .manifests
+            .iter()
+            .map(|d| Entry {
+                platform: d.platform.as_ref().map_or("-".into(), |p| p.to_string()),
+                digest: Some(d.digest.clone()),
+                media_type: Some(d.media_type.clone()),
+                size: Some(d.size),
+                attestation: imagekit::index::is_attestation(d),
+                chosen: d.digest == image.descriptor.digest,
+            })
+            .collect(),
+    });
+    let m = &image.manifest.value;
+    Walk {
+        source: source.to_string(),
         index,
-        platform: wanted.to_string(),
+        platform: if image.index.is_some() { wanted.to_string() } else { image.platform() },
         manifest: ManifestView {
-            digest: manifest.digest().clone(),
+            digest: image.manifest.digest().clone(),
             media_type: Some(m.effective_media_type().to_string()),
-            size: Some(manifest.bytes().len() as u64),
+            size: Some(image.manifest.bytes().len() as u64),
             config: Some(ConfigView { digest: m.config.digest.clone(), size: Some(m.config.size) }),
             layers: m.layers.clone(),
-            total_layer_size: m.layers_size(),
-            provenance: "computed from the bytes in the layout (every blob verified)".into(),
+            total_layer_size: output::total_size(&m.layers),
+            provenance: "computed from the index, manifest and config bytes (each verified against its digest); \
+                         layers not read (`imagekit layers` reads and checks them)"
+                .into(),
         },
-    })
+    }
 }
 
 fn from_snapshot(name: &str, record: &'static driftwood::ImageRecord, wanted: &Platform) -> anyhow::Result<Walk> {
@@ -195,7 +172,7 @@ fn from_snapshot(name: &str, record: &'static driftwood::ImageRecord, wanted: &P
             media_type: image.manifest.media_type.clone().or_else(|| image.manifest.media_type_inferred.clone()),
             size: image.manifest.size,
             config,
-            total_layer_size: layers.iter().map(|l| l.size).sum(),
+            total_layer_size: output::total_size(&layers),
             layers,
             provenance: format!(
                 "transcribed, not recomputed: {}",
@@ -254,12 +231,10 @@ fn print(w: &Walk) -> anyhow::Result<()> {
         t.row(vec![i.to_string(), l.digest.to_string(), output::size(l.size), l.media_type.clone()]);
     }
     t.print()?;
-    println!(
-        "total     {} in {} layers ({} bytes)",
-        output::size(m.total_layer_size),
-        m.layers.len(),
-        m.total_layer_size
-    );
+    match m.total_layer_size {
+        Some(total) => println!("total     {} in {} layers ({total} bytes)", output::size(total), m.layers.len()),
+        None => println!("total     {} in {} layers", output::size_or_overflow(None), m.layers.len()),
+    }
     println!("values    {}", m.provenance);
     Ok(())
 }

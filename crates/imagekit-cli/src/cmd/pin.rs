@@ -25,9 +25,6 @@ pub struct Args {
     /// Write the pinned file here instead of rewriting FILE in place.
     #[arg(short, long, value_name = "OUT")]
     output: Option<PathBuf>,
-    /// Print JSON instead of a table.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Serialize)]
@@ -76,7 +73,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let out_path = args.output.clone().unwrap_or_else(|| args.file.clone());
     write_atomic(&out_path, &compose::rewrite(&text, &replacements))?;
 
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&serde_json::json!({ "file": out_path.display().to_string(), "pins": pins }));
     }
     let mut t = Table::new(&[">LINE", "REFERENCE", "PINNED TO", "DIGEST OF", "AS OF", "VERSION"]);

@@ -23,9 +23,6 @@ pub struct Args {
     /// Use plain HTTP for a registry that is not on loopback (loopback always uses it).
     #[arg(long, alias = "insecure")]
     plain_http: bool,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -62,7 +59,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     };
     let report = registry::pull(&client, &store, &reference, &PullOptions { platform }, &mut events)?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&serde_json::json!({
             "reference": report.reference,
             "digest": report.digest,

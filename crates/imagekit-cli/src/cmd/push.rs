@@ -1,18 +1,16 @@
-//! `imagekit push LAYOUT REF`: upload an image the project built to a registry: blobs first
+//! `imagekit push SOURCE REF`: upload an image to a registry: blobs first
 //! (skipping those it has), then each platform manifest by digest, then the tag.
 
-use std::path::PathBuf;
-
-use imagekit::layout::Layout;
 use imagekit::reference::Reference;
 use imagekit::registry::{self, Client, Options, PushEvent};
 
+use crate::cmd::store::StoreDir;
 use crate::output;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The OCI image layout that holds the image.
-    layout: PathBuf,
+    /// What to push: oci:DIR[:TAG] (or a layout directory), oci-archive:FILE, docker-archive:FILE, store:REF.
+    source: String,
     /// Where to push it: `127.0.0.1:5000/driftwood/web:1`.
     reference: String,
     /// The image's tag in the layout's index.json (optional when the layout holds one image).
@@ -21,14 +19,13 @@ pub struct Args {
     /// Use plain HTTP for a registry that is not on loopback (loopback always uses it).
     #[arg(long, alias = "insecure")]
     plain_http: bool,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    store: StoreDir,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let reference = Reference::parse(&args.reference)?;
-    let layout = Layout::open(&args.layout)?;
+    let source = crate::target::open_source(&args.source, args.tag.as_deref(), &args.store, "push")?;
     let client = Client::new(Options { plain_http: args.plain_http, ..Options::default() });
     let mut events = |event: PushEvent<'_>| match event {
         PushEvent::BlobDone { digest, size, uploaded } => output::progress(format_args!(
@@ -41,8 +38,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             output::progress(format_args!("  {}  manifest → {reference}", output::short(digest)))
         }
     };
-    let report = registry::push(&client, &layout, args.tag.as_deref(), &reference, &mut events)?;
-    if args.json {
+    let report = registry::push(&client, &*source, &reference, &mut events)?;
+    if output::json_mode() {
         return output::json(&report);
     }
     println!(

@@ -13,9 +13,6 @@ pub struct ParseArgs {
     /// References to parse (each is reported; the command fails if any is invalid).
     #[arg(required = true)]
     references: Vec<String>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(command: Command) -> anyhow::Result<()> {
@@ -26,7 +23,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         let r = match Reference::parse(input) {
             Ok(r) => r,
             Err(e) => {
-                if !args.json {
+                if !crate::output::json_mode() {
                     println!("{input}\n  invalid      {e}");
                 }
                 parsed.push(serde_json::json!({ "input": input, "error": e.to_string() }));
@@ -44,7 +41,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             "digest": r.digest,
             "asks_registry_for": r.registry_reference(),
         }));
-        if !args.json {
+        if !crate::output::json_mode() {
             println!("{input}");
             println!("  normalized   {r}");
             println!("  registry     {}", r.registry);
@@ -57,7 +54,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
             println!("  asks for     GET /v2/{}/manifests/{}", r.repository, r.registry_reference());
         }
     }
-    if args.json {
+    if crate::output::json_mode() {
         crate::output::json(&parsed)?;
     }
     match invalid.as_slice() {

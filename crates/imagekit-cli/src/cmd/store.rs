@@ -46,9 +46,6 @@ pub enum Command {
 pub struct Args {
     #[command(flatten)]
     store: StoreDir,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(clap::Args)]
@@ -57,9 +54,6 @@ pub struct RmArgs {
     reference: String,
     #[command(flatten)]
     store: StoreDir,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(command: Command) -> anyhow::Result<()> {
@@ -75,7 +69,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
 fn ls(args: Args) -> anyhow::Result<()> {
     let store = args.store.open()?;
     let usage = store.df()?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&usage.images);
     }
     let mut table = Table::new(&["REFERENCE", "DIGEST", "TYPE", ">BLOBS", ">SIZE"]);
@@ -95,7 +89,7 @@ fn ls(args: Args) -> anyhow::Result<()> {
 fn df(args: Args) -> anyhow::Result<()> {
     let store = args.store.open()?;
     let usage = store.df()?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&usage);
     }
     println!("store {}", usage.root);
@@ -144,7 +138,7 @@ fn prune(args: Args) -> anyhow::Result<()> {
     let store = args.store.open()?;
     output::progress("waiting until no other imagekit process uses the store …");
     let report = store.prune()?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&report);
     }
     for blob in &report.removed {
@@ -174,7 +168,7 @@ fn rm(args: RmArgs) -> anyhow::Result<()> {
         store_key(&Reference::parse(&args.reference)?)
     };
     let desc = store.untag(&key)?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(&serde_json::json!({ "untagged": key, "digest": desc.digest }));
     }
     println!("untagged {key} ({}); its blobs stay until `imagekit store prune`", desc.digest);
@@ -184,7 +178,7 @@ fn rm(args: RmArgs) -> anyhow::Result<()> {
 fn verify(args: Args) -> anyhow::Result<()> {
     let store = args.store.open()?;
     let report = store.verify()?;
-    if args.json {
+    if crate::output::json_mode() {
         return output::json(
             &serde_json::json!({ "store": store.root().display().to_string(), "ok": true, "checked": report }),
         );

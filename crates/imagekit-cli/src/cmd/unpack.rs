@@ -1,32 +1,26 @@
-//! `imagekit unpack LAYOUT -o ROOTFS`: apply an image's layers in order, honouring whiteouts.
+//! `imagekit unpack SOURCE -o ROOTFS`: apply an image's layers in order, honouring whiteouts.
 
 use std::path::PathBuf;
 
 use imagekit::layer::Limits;
-use imagekit::layout::Layout;
 
-use crate::cmd::ImageSelector;
+use crate::target::SourceArgs;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The OCI image layout directory.
-    layout: PathBuf,
+    /// Any source that holds layer bytes (oci:DIR, oci-archive:FILE, docker-archive:FILE, docker://REF, store:REF).
+    #[command(flatten)]
+    source: SourceArgs,
     /// Where to create the merged root filesystem (must not exist, or be empty).
     #[arg(short, long, value_name = "ROOTFS")]
     output: PathBuf,
-    #[command(flatten)]
-    image: ImageSelector,
     /// Refuse a layer that expands past this many bytes (decompression-bomb guard).
     #[arg(long, value_name = "BYTES")]
     max_layer_size: Option<u64>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    json: bool,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let layout = Layout::open(&args.layout)?;
-    let image = layout.image(args.image.tag.as_deref(), args.image.platform()?.as_ref())?;
+    let (image, source) = args.source.open()?.into_image("unpack")?;
     let mut limits = Limits::default();
     if let Some(max) = args.max_layer_size {
         limits.max_uncompressed = max;
@@ -36,14 +30,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         image.manifest.value.layers.len(),
         args.output.display()
     ));
-    let stats = layout.unpack(&image, &args.output, &limits)?;
-    if args.json {
+    // Every blob and diff_id is checked in the pass that writes; on any error nothing is left.
+    let stats = imagekit::unpack::unpack(&image, &args.output, &limits)?;
+    if crate::output::json_mode() {
         return crate::output::json(&serde_json::json!({
+            "source": source,
             "rootfs": args.output.display().to_string(),
             "manifest": image.descriptor.digest,
             "stats": stats,
         }));
     }
+    println!("source: {source} (every blob and diff_id verified)");
     println!(
         "unpacked {} layer(s) of {} into {}: {} files, {} directories, {} symlinks, {} hardlinks, {} whiteouts removing {} paths; {} written",
         stats.layers,

@@ -21,6 +21,7 @@
 pub mod auth;
 mod pull;
 mod push;
+mod source;
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -38,6 +39,7 @@ use crate::store::{Store, MAX_MANIFEST_SIZE};
 
 pub use pull::{pull, store_key, BlobOutcome, PullEvent, PullOptions, PullReport};
 pub use push::{push, PushEvent, PushReport};
+pub use source::RegistrySource;
 
 /// What a manifest request accepts: OCI index, OCI manifest, Docker list, Docker manifest.
 /// (distribution 2.8 serves OCI manifests only to clients that ask for them: 404 otherwise.)
@@ -74,7 +76,12 @@ pub struct Options {
     pub plain_http: bool,
     /// Connect timeout (default 10 s).
     pub connect_timeout: Option<Duration>,
+    /// The deadline of one whole request, body included (default [`REQUEST_DEADLINE`]).
+    pub deadline: Option<Duration>,
 }
+
+/// How long one registry request, body included, may take before it is abandoned.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(600);
 
 /// A repository on a registry: `127.0.0.1:5000` + `driftwood/web`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +170,9 @@ impl Client {
                 .user_agent(concat!("imagekit/", env!("CARGO_PKG_VERSION")))
                 .timeout_connect(Some(options.connect_timeout.unwrap_or(Duration::from_secs(10))))
                 .timeout_per_read(Some(Duration::from_secs(120)))
+                // An overall deadline per request: a registry trickling a byte a second cannot
+                // hold a command forever (a 200 MB layer at 1 MB/s still fits).
+                .timeout_global(Some(options.deadline.unwrap_or(REQUEST_DEADLINE)))
                 .proxy(proxy)
                 .build()
                 .new_agent()
@@ -272,6 +282,17 @@ impl Client {
         }
     }
 
+    /// `GET` a blob: a reader of its bytes as they arrive, not yet verified (wrap it in a
+    /// [`crate::verify::VerifyingReader`], or hand it to [`Store::put`], which verifies).
+    pub fn open_blob(&self, repo: &Repository, desc: &Descriptor) -> Result<Box<dyn Read + Send + 'static>> {
+        let url = format!("{}/v2/{}/blobs/{}", self.base_url(&repo.registry), repo.name, desc.digest);
+        let response = self.run(&repo.registry, "GET", &url, &[], &Body::Empty, Some(repo), Kind::Blob)?;
+        if response.status() != 200 {
+            return Err(status_error("GET", &url, response));
+        }
+        Ok(Box::new(response.into_body().into_reader()))
+    }
+
     /// `GET` a blob and stream it into the store, verified (size, digest) on the way; nothing is
     /// stored under the digest unless it is right. `progress` gets the bytes received so far.
     /// Returns the bytes received.
@@ -283,11 +304,7 @@ impl Client {
         progress: &mut dyn FnMut(u64),
     ) -> Result<u64> {
         let url = format!("{}/v2/{}/blobs/{}", self.base_url(&repo.registry), repo.name, desc.digest);
-        let response = self.run(&repo.registry, "GET", &url, &[], &Body::Empty, Some(repo), Kind::Blob)?;
-        if response.status() != 200 {
-            return Err(status_error("GET", &url, response));
-        }
-        let mut reader = Counting { inner: response.into_body().into_reader(), count: 0, progress };
+        let mut reader = Counting { inner: self.open_blob(repo, desc)?, count: 0, progress };
         match store.put(desc, &mut reader) {
             Ok(_) => Ok(reader.count),
             // A transport failure surfaces as an I/O error from the reader: say which request.

@@ -1,10 +1,9 @@
-//! `push`: an image from an OCI layout to a registry.
+//! `push`: an image from any source to a registry.
 //!
 //! Order matters, because a registry checks references on `PUT`: first every blob a manifest
 //! names (skipping those the registry already has, by `HEAD`), then each platform manifest by
 //! its digest, then the index (or the single manifest) under the tag.
 
-use std::collections::BTreeSet;
 use std::io::Read;
 
 use serde::Serialize;
@@ -12,11 +11,10 @@ use serde::Serialize;
 use super::{Client, Error, Repository, RequestCounts, Result};
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
-use crate::index::Index;
-use crate::layout::Layout;
-use crate::manifest::Manifest;
+use crate::image::{open_blob, read_document, Source};
 use crate::media::{self, Kind};
 use crate::reference::Reference;
+use crate::walk::Node;
 
 /// What a push is doing, for progress displays.
 #[derive(Debug)]
@@ -40,69 +38,100 @@ pub struct PushReport {
     pub requests: RequestCounts,
 }
 
-/// Push the image `tag` of `layout` (the only one when None) to `dest`.
+/// Push the image `source` names (whatever it is: a layout, an archive, the store) to `dest`.
+/// One walk of the graph ([`crate::walk`]) gives the order: blobs, then manifests and nested
+/// indexes by digest, then the top under the destination tag. Every blob is read verified.
 pub fn push(
     client: &Client,
-    layout: &Layout,
-    tag: Option<&str>,
+    source: &dyn Source,
     dest: &Reference,
     events: &mut dyn FnMut(PushEvent<'_>),
 ) -> Result<PushReport> {
-    let top = layout.resolve(tag)?;
+    let top = source.top()?;
     if let Some(wanted) = &dest.digest {
         if *wanted != top.digest {
             return Err(crate::Error::DigestMismatch {
-                what: format!("push destination {dest} (the layout's image has another digest)"),
+                what: format!("push destination {dest} (the source's image has another digest)"),
                 expected: wanted.clone(),
                 actual: top.digest.clone(),
             }
             .into());
         }
     }
+    if !matches!(media::kind(&top.media_type), Kind::Index | Kind::Manifest) {
+        return Err(Error::Protocol(format!(
+            "{} has media type {:?}, not a manifest or index",
+            top.digest, top.media_type
+        )));
+    }
     let repo = Repository::of(dest);
     let before = client.counts();
-    let mut state = PushState { client, layout, repo: &repo, seen: BTreeSet::new() };
-    let mut counts = (0usize, 0usize, 0u64, 0usize);
-    let top_bytes = layout.read_blob(&top)?;
-    match media::kind(&top.media_type) {
-        Kind::Index => {
-            let index = Index::parse(top_bytes.clone())?;
-            for child in &index.value.manifests {
-                if media::kind(&child.media_type) != Kind::Manifest {
-                    return Err(Error::Protocol(format!(
-                        "index entry {} is {:?}: only image manifests can be pushed",
-                        child.digest, child.media_type
-                    )));
+    let (mut uploaded_n, mut skipped, mut bytes, mut manifests) = (0usize, 0usize, 0u64, 0usize);
+    let dest_ref = dest.registry_reference();
+    let mut documents: std::collections::HashMap<Digest, Vec<u8>> = Default::default();
+    let mut read = |d: &Descriptor| -> crate::Result<Option<Vec<u8>>> {
+        let bytes = read_document(source, d)?;
+        documents.insert(d.digest.clone(), bytes.clone());
+        Ok(Some(bytes))
+    };
+    // A store keeps only the platforms it pulled: push what the source holds.
+    let follow = |d: &Descriptor| source.has(d).unwrap_or(false);
+    let mut failure: Option<Error> = None;
+    let mut nodes = Vec::new();
+    crate::walk::walk(&top, &mut read, &follow, &mut |node| {
+        nodes.push(node);
+        Ok(())
+    })?;
+    for node in nodes {
+        let step = (|| -> Result<()> {
+            match &node {
+                Node::Blob { descriptor: blob, .. } => {
+                    let uploaded = !client.has_blob(&repo, &blob.digest)?;
+                    if uploaded {
+                        let open = || -> crate::Result<Box<dyn Read + '_>> { Ok(Box::new(open_blob(source, blob)?)) };
+                        client.upload_blob(&repo, blob, &open)?;
+                        uploaded_n += 1;
+                        bytes += blob.size;
+                    } else {
+                        skipped += 1;
+                    }
+                    events(PushEvent::BlobDone { digest: &blob.digest, size: blob.size, uploaded });
                 }
-                state.push_image(child, &mut counts, events)?;
-                let bytes = layout.read_blob(child)?;
-                let reference = child.digest.to_string();
-                client.put_manifest(&repo, &reference, &child.media_type, &bytes)?;
-                counts.3 += 1;
-                events(PushEvent::Manifest { digest: &child.digest, reference: &reference });
+                Node::Index { descriptor, .. } | Node::Manifest { descriptor, .. } => {
+                    // The top goes last, under the destination's tag; the rest by digest.
+                    let reference =
+                        if descriptor.digest == top.digest { dest_ref.clone() } else { descriptor.digest.to_string() };
+                    client.put_manifest(&repo, &reference, &descriptor.media_type, &documents[&descriptor.digest])?;
+                    manifests += 1;
+                    events(PushEvent::Manifest { digest: &descriptor.digest, reference: &reference });
+                }
+                Node::Missing { descriptor } => {
+                    return Err(crate::Error::MissingBlob {
+                        digest: descriptor.digest.clone(),
+                        what: descriptor.media_type.clone(),
+                    }
+                    .into())
+                }
             }
-        }
-        Kind::Manifest => state.push_image(&top, &mut counts, events)?,
-        _ => {
-            return Err(Error::Protocol(format!(
-                "{} has media type {:?}, not a manifest or index",
-                top.digest, top.media_type
-            )))
+            Ok(())
+        })();
+        if let Err(e) = step {
+            failure = Some(e);
+            break;
         }
     }
-    let dest_ref = dest.registry_reference();
-    client.put_manifest(&repo, &dest_ref, &top.media_type, &top_bytes)?;
-    counts.3 += 1;
-    events(PushEvent::Manifest { digest: &top.digest, reference: &dest_ref });
+    if let Some(e) = failure {
+        return Err(e);
+    }
     let after = client.counts();
     Ok(PushReport {
         reference: dest.to_string(),
         digest: top.digest.clone(),
         media_type: top.media_type.clone(),
-        blobs_uploaded: counts.0,
-        blobs_skipped: counts.1,
-        bytes_uploaded: counts.2,
-        manifests_pushed: counts.3,
+        blobs_uploaded: uploaded_n,
+        blobs_skipped: skipped,
+        bytes_uploaded: bytes,
+        manifests_pushed: manifests,
         requests: RequestCounts {
             manifest_requests: after.manifest_requests - before.manifest_requests,
             blob_requests: after.blob_requests - before.blob_requests,
@@ -110,40 +139,4 @@ pub fn push(
             other_requests: after.other_requests - before.other_requests,
         },
     })
-}
-
-struct PushState<'a> {
-    client: &'a Client,
-    layout: &'a Layout,
-    repo: &'a Repository,
-    seen: BTreeSet<Digest>,
-}
-
-impl PushState<'_> {
-    /// Upload the config and layers of one image manifest (not the manifest itself).
-    fn push_image(
-        &mut self,
-        desc: &Descriptor,
-        counts: &mut (usize, usize, u64, usize),
-        events: &mut dyn FnMut(PushEvent<'_>),
-    ) -> Result<()> {
-        let manifest = Manifest::parse(self.layout.read_blob(desc)?)?;
-        for blob in std::iter::once(&manifest.value.config).chain(&manifest.value.layers) {
-            if !self.seen.insert(blob.digest.clone()) {
-                continue;
-            }
-            let uploaded = !self.client.has_blob(self.repo, &blob.digest)?;
-            if uploaded {
-                let layout = self.layout;
-                let open = || -> crate::Result<Box<dyn Read + '_>> { Ok(Box::new(layout.open_blob(blob)?)) };
-                self.client.upload_blob(self.repo, blob, &open)?;
-                counts.0 += 1;
-                counts.2 += blob.size;
-            } else {
-                counts.1 += 1;
-            }
-            events(PushEvent::BlobDone { digest: &blob.digest, size: blob.size, uploaded });
-        }
-        Ok(())
-    }
 }

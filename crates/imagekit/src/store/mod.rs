@@ -27,13 +27,15 @@ mod usage;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::blobs::{write_atomic, BlobDir};
 use crate::descriptor::Descriptor;
-use crate::digest::{copy_large, Digest, Sha256Writer};
+use crate::digest::Digest;
 use crate::error::{Error, IoContext, Result};
-use crate::layout::{unwrap_verify_error, VerifyingReader};
+use crate::image::Source;
+use crate::verify::VerifyingReader;
 
 pub use usage::{BlobUse, ImageUsage, PruneReport, Usage, VerifyReport};
 
@@ -41,12 +43,13 @@ pub use usage::{BlobUse, ImageUsage, PruneReport, Usage, VerifyReport};
 pub const STORE_ENV: &str = "IMAGEKIT_STORE";
 
 /// Manifests and indexes larger than this are refused (the distribution registry's own limit).
-pub const MAX_MANIFEST_SIZE: u64 = 4 << 20;
+pub const MAX_MANIFEST_SIZE: u64 = crate::image::MAX_DOCUMENT_SIZE;
 
 /// A local store, open for use. Holds a shared lock on `lock` for as long as it lives.
 pub struct Store {
     root: PathBuf,
     lock: File,
+    blobs: BlobDir,
 }
 
 /// The on-disk form of `tags.json`.
@@ -72,9 +75,7 @@ impl Store {
 
     /// Open the store at `root`, creating it if needed, and take the shared use lock.
     pub fn open(root: &Path) -> Result<Store> {
-        for dir in [root.join("blobs").join("sha256"), root.join("ingest")] {
-            fs::create_dir_all(&dir).ctx(|| format!("creating {}", dir.display()))?;
-        }
+        let blobs = BlobDir::create(root, &root.join("ingest"))?;
         let lock_path = root.join("lock");
         let lock = fs::OpenOptions::new()
             .create(true)
@@ -84,114 +85,81 @@ impl Store {
             .open(&lock_path)
             .ctx(|| format!("opening {}", lock_path.display()))?;
         lock.lock_shared().ctx(|| format!("locking {}", lock_path.display()))?;
-        Ok(Store { root: root.to_path_buf(), lock })
+        let store = Store { root: root.to_path_buf(), lock, blobs };
+        // A killed pull leaves its half-written blobs in ingest/: clear them now (only files no
+        // live process holds), so they never pile up until a prune.
+        store.blobs.clean_leftovers()?;
+        Ok(store)
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// The blob directory (shared in kind with OCI layouts).
+    pub fn blob_dir(&self) -> &BlobDir {
+        &self.blobs
+    }
+
     /// Where the blob named `digest` lives (whether or not it is there).
     pub fn blob_path(&self, digest: &Digest) -> PathBuf {
-        self.root.join("blobs").join(digest.algorithm().name()).join(digest.hex())
+        self.blobs.path(digest)
     }
 
     /// Is the blob here? A file under a digest's name was verified before it got that name.
     pub fn has(&self, digest: &Digest) -> bool {
-        self.blob_path(digest).is_file()
+        self.blobs.has(digest)
     }
 
-    /// Stream `reader` into the store as the blob `expected` describes. Verifies size and digest
-    /// on the way and renames into place only when both match; on any error nothing is left
-    /// under the digest's name. Returns `false` (without reading) when the blob is already here.
+    /// Stream `reader` into the store as the blob `expected` describes; see [`BlobDir::put`].
+    /// Returns `false` (without reading) when the blob is already here.
     pub fn put(&self, expected: &Descriptor, reader: impl Read) -> Result<bool> {
-        if self.has(&expected.digest) {
-            return Ok(false);
-        }
-        let what = format!("blob {}", expected.digest);
-        let ingest = self.root.join("ingest");
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!("{}-", expected.digest.short()))
-            .tempfile_in(&ingest)
-            .ctx(|| format!("creating a temporary file in {}", ingest.display()))?;
-        let mut hashing = Sha256Writer::new(io::BufWriter::with_capacity(1 << 20, tmp));
-        // One byte past the declared size is enough to know the blob is too long.
-        copy_large(reader.take(expected.size.saturating_add(1)), &mut hashing)
-            .map_err(|e| unwrap_verify_error(e, expected))?;
-        let (actual, size, buffered) = hashing.finish();
-        if size != expected.size {
-            return Err(Error::SizeMismatch { what, expected: expected.size, actual: size });
-        }
-        if actual != expected.digest {
-            return Err(Error::DigestMismatch { what, expected: expected.digest.clone(), actual });
-        }
-        let tmp = buffered.into_inner().map_err(|e| Error::io(format!("writing {what}"), e.into_error()))?;
-        tmp.as_file().sync_all().ctx(|| format!("syncing {what}"))?;
-        let path = self.blob_path(&expected.digest);
-        tmp.persist(&path).map_err(|e| Error::io(format!("renaming {what} into place"), e.error))?;
-        sync_dir(path.parent().expect("blobs live in a directory"));
-        Ok(true)
+        self.blobs.put(expected, reader)
     }
 
     /// [`Store::put`] for bytes already in memory (manifests, indexes, configs).
     pub fn put_bytes(&self, expected: &Descriptor, bytes: &[u8]) -> Result<bool> {
-        expected.verify(&format!("blob {}", expected.digest), bytes)?;
-        self.put(expected, bytes)
+        self.blobs.put_bytes(expected, bytes)
     }
 
     /// Open a blob for streaming; the reader fails at the end if size or digest differ.
     pub fn open_blob(&self, desc: &Descriptor) -> Result<VerifyingReader<File>> {
-        let path = self.blob_path(&desc.digest);
-        let file = File::open(&path).map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => {
-                Error::MissingBlob { digest: desc.digest.clone(), what: desc.media_type.clone() }
-            }
-            _ => Error::io(format!("opening {}", path.display()), e),
-        })?;
-        Ok(VerifyingReader::new(file, desc.clone()))
+        self.blobs.open(desc)
     }
 
     /// Read a whole blob, verified against its descriptor (for JSON documents; stream layers).
     pub fn read(&self, desc: &Descriptor) -> Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(desc.size.min(MAX_MANIFEST_SIZE) as usize);
-        self.open_blob(desc)?.read_to_end(&mut bytes).map_err(|e| unwrap_verify_error(e, desc))?;
-        Ok(bytes)
+        self.blobs.read_document(desc)
     }
 
     /// Read a document known only by its digest (a pull by digest): verified by digest, and
     /// refused above [`MAX_MANIFEST_SIZE`].
     pub fn read_by_digest(&self, digest: &Digest) -> Result<Vec<u8>> {
-        let path = self.blob_path(digest);
-        let size = fs::metadata(&path)
-            .map_err(|e| match e.kind() {
-                io::ErrorKind::NotFound => Error::MissingBlob { digest: digest.clone(), what: "document".into() },
-                _ => Error::io(format!("reading {}", path.display()), e),
-            })?
-            .len();
-        if size > MAX_MANIFEST_SIZE {
-            return Err(Error::SizeMismatch {
-                what: format!("document {digest} (the limit for manifests)"),
-                expected: MAX_MANIFEST_SIZE,
-                actual: size,
-            });
+        self.blobs.read_by_digest(digest)
+    }
+
+    /// Remove a blob whose bytes no longer match its name, so the next pull fetches it again.
+    pub fn discard_damaged(&self, desc: &Descriptor) -> Result<bool> {
+        let damaged = match self.blobs.open(desc) {
+            Ok(mut reader) => crate::verify::drain(&mut reader, desc).is_err(),
+            Err(Error::MissingBlob { .. }) => return Ok(false),
+            Err(_) => true,
+        };
+        if damaged {
+            let path = self.blobs.path(&desc.digest);
+            fs::remove_file(&path).ctx(|| format!("removing damaged blob {}", path.display()))?;
         }
-        self.read(&Descriptor::new("application/octet-stream", digest.clone(), size))
+        Ok(damaged)
     }
 
     /// Every blob file: digest and size, sorted by digest. Files whose names are not digests are skipped.
     pub fn blobs(&self) -> Result<Vec<(Digest, u64)>> {
-        let dir = self.root.join("blobs").join("sha256");
-        let mut out = Vec::new();
-        for entry in fs::read_dir(&dir).ctx(|| format!("listing {}", dir.display()))? {
-            let entry = entry.ctx(|| format!("listing {}", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            if let Ok(digest) = Digest::parse(&format!("sha256:{name}")) {
-                let size = entry.metadata().ctx(|| format!("reading {}", entry.path().display()))?.len();
-                out.push((digest, size));
-            }
-        }
-        out.sort();
-        Ok(out)
+        Ok(self.blobs.list()?.0)
+    }
+
+    /// An image source at `reference` (as recorded, e.g. `127.0.0.1:5000/web:1`).
+    pub fn source(self: &std::rc::Rc<Self>, reference: &str) -> StoreSource {
+        StoreSource { store: std::rc::Rc::clone(self), reference: reference.to_string() }
     }
 
     /// All tags (references) and what they point to.
@@ -276,22 +244,36 @@ impl Store {
     }
 }
 
-/// Write `bytes` to `path` through a synced temporary file in the same directory and a rename.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().expect("a file in a directory");
-    let mut tmp =
-        tempfile::NamedTempFile::new_in(dir).ctx(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes).ctx(|| format!("writing {}", path.display()))?;
-    tmp.as_file().sync_all().ctx(|| format!("syncing {}", path.display()))?;
-    tmp.persist(path).map_err(|e| Error::io(format!("renaming into {}", path.display()), e.error))?;
-    sync_dir(dir);
-    Ok(())
+/// An image in the store, by the reference it was pulled as (`store:REF`).
+pub struct StoreSource {
+    store: std::rc::Rc<Store>,
+    reference: String,
 }
 
-/// Make a rename durable: sync the directory that holds the new name. Best effort (some file
-/// systems refuse to open directories for syncing); the rename itself is already atomic.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
+impl StoreSource {
+    pub fn reference(&self) -> &str {
+        &self.reference
+    }
+}
+
+impl Source for StoreSource {
+    fn transport(&self) -> &'static str {
+        "store"
+    }
+
+    fn describe(&self) -> String {
+        format!("store:{} (the local store at {})", self.reference, self.store.root.display())
+    }
+
+    fn top(&self) -> Result<Descriptor> {
+        self.store.resolve(&self.reference)
+    }
+
+    fn open_raw(&self, desc: &Descriptor) -> Result<Box<dyn Read + '_>> {
+        Ok(Box::new(self.store.blobs.open_raw(desc)?))
+    }
+
+    fn has(&self, desc: &Descriptor) -> Result<bool> {
+        Ok(self.store.blobs.has(&desc.digest))
     }
 }

@@ -14,9 +14,7 @@ use super::Store;
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, IoContext, Result};
-use crate::index::Index;
-use crate::manifest::Manifest;
-use crate::media::{self, Kind};
+use crate::walk::Node;
 
 /// One blob and the tags that reach it.
 #[derive(Debug, Clone, Serialize)]
@@ -84,6 +82,9 @@ pub struct VerifyReport {
     pub blobs: usize,
     pub bytes: u64,
     pub tags: usize,
+    /// Temporary files of interrupted writes in `ingest/`: harmless, removed by the next use.
+    pub leftovers: usize,
+    pub leftover_bytes: u64,
 }
 
 /// Reachable blobs: digest → (size, media type).
@@ -94,37 +95,27 @@ impl Store {
     pub fn reachable(&self, desc: &Descriptor) -> Result<(Vec<Descriptor>, Vec<Digest>)> {
         let mut reach = Reach::new();
         let mut missing = Vec::new();
-        self.walk(desc, 0, &mut reach, &mut missing)?;
+        self.walk(desc, &mut reach, &mut missing)?;
         let found = reach.into_iter().map(|(d, (size, mt))| Descriptor::new(&mt, d, size)).collect();
         Ok((found, missing))
     }
 
-    fn walk(&self, desc: &Descriptor, depth: usize, reach: &mut Reach, missing: &mut Vec<Digest>) -> Result<()> {
-        if reach.contains_key(&desc.digest) {
-            return Ok(());
-        }
-        if !self.has(&desc.digest) {
-            missing.push(desc.digest.clone());
-            return Ok(());
-        }
-        reach.insert(desc.digest.clone(), (desc.size, desc.media_type.clone()));
-        match media::kind(&desc.media_type) {
-            Kind::Index if depth < 4 => {
-                let index = Index::parse(self.read(desc)?)?;
-                // Only the platforms that were pulled are here; the others are not missing.
-                for child in index.value.manifests.iter().filter(|c| self.has(&c.digest)) {
-                    self.walk(child, depth + 1, reach, missing)?;
+    /// The shared graph walk ([`crate::walk`]), recording what is here and what is not.
+    fn walk(&self, desc: &Descriptor, reach: &mut Reach, missing: &mut Vec<Digest>) -> Result<()> {
+        let mut read = |d: &Descriptor| if self.has(&d.digest) { self.read(d).map(Some) } else { Ok(None) };
+        // Only the platforms that were pulled are here; the others are not missing.
+        let follow = |d: &Descriptor| self.has(&d.digest);
+        crate::walk::walk(desc, &mut read, &follow, &mut |node| {
+            match node {
+                Node::Missing { descriptor } => missing.push(descriptor.digest),
+                Node::Blob { descriptor, .. } if !self.has(&descriptor.digest) => missing.push(descriptor.digest),
+                other => {
+                    let d = other.descriptor();
+                    reach.insert(d.digest.clone(), (d.size, d.media_type.clone()));
                 }
             }
-            Kind::Manifest => {
-                let manifest = Manifest::parse(self.read(desc)?)?;
-                for blob in std::iter::once(&manifest.value.config).chain(&manifest.value.layers) {
-                    self.walk(blob, depth + 1, reach, missing)?;
-                }
-            }
-            _ => {}
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// What the store holds: per tag, shared between tags, unreferenced, in total.
@@ -135,7 +126,7 @@ impl Store {
         for (reference, desc) in &tags {
             let mut reach = Reach::new();
             let mut missing = Vec::new();
-            self.walk(desc, 0, &mut reach, &mut missing)?;
+            self.walk(desc, &mut reach, &mut missing)?;
             for digest in reach.keys() {
                 users.entry(digest.clone()).or_default().push(reference.clone());
             }
@@ -210,7 +201,7 @@ impl Store {
             let mut keep = Reach::new();
             let mut missing = Vec::new();
             for desc in self.tags()?.values() {
-                self.walk(desc, 0, &mut keep, &mut missing)?;
+                self.walk(desc, &mut keep, &mut missing)?;
             }
             let mut report = PruneReport {
                 removed: Vec::new(),
@@ -243,19 +234,30 @@ impl Store {
     /// Hash every blob and compare with its name; check that every tag reaches a whole image.
     /// Stops at the first problem, naming it.
     pub fn verify(&self) -> Result<VerifyReport> {
-        let dir = self.root().join("blobs").join("sha256");
-        let mut report = VerifyReport { blobs: 0, bytes: 0, tags: 0 };
-        for entry in fs::read_dir(&dir).ctx(|| format!("listing {}", dir.display()))? {
-            let entry = entry.ctx(|| format!("listing {}", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().to_string();
-            let digest = Digest::parse(&format!("sha256:{name}")).map_err(|e| Error::InvalidLayout {
+        let (blobs, others) = self.blob_dir().list()?;
+        if let Some(stray) = others.first() {
+            return Err(Error::InvalidLayout {
                 path: self.root().display().to_string(),
-                reason: format!("stray file blobs/sha256/{name}: {e}"),
-            })?;
-            let file = fs::File::open(entry.path()).ctx(|| format!("opening blob {digest}"))?;
-            let (actual, size) = Digest::of_reader(file).ctx(|| format!("reading blob {digest}"))?;
+                reason: format!("stray file {}: not named by a digest", stray.path.display()),
+            });
+        }
+        let leftovers = self.blob_dir().leftovers()?;
+        let mut report = VerifyReport {
+            blobs: 0,
+            bytes: 0,
+            tags: 0,
+            leftovers: leftovers.len(),
+            leftover_bytes: leftovers.iter().map(|l| l.size).sum(),
+        };
+        for (digest, size) in blobs {
+            let file = fs::File::open(self.blob_path(&digest)).ctx(|| format!("opening blob {digest}"))?;
+            let (actual, _) = Digest::of_reader(file).ctx(|| format!("reading blob {digest}"))?;
             if actual != digest {
-                return Err(Error::DigestMismatch { what: format!("stored blob {digest}"), expected: digest, actual });
+                return Err(Error::DigestMismatch {
+                    what: format!("stored blob {digest} (pull the image again to repair it)"),
+                    expected: digest,
+                    actual,
+                });
             }
             report.blobs += 1;
             report.bytes += size;
@@ -270,14 +272,8 @@ impl Store {
         Ok(report)
     }
 
+    /// Files in `ingest/` that no live write holds.
     fn ingest_files(&self) -> Result<Vec<(std::path::PathBuf, u64)>> {
-        let dir = self.root().join("ingest");
-        let mut out = Vec::new();
-        for entry in fs::read_dir(&dir).ctx(|| format!("listing {}", dir.display()))? {
-            let entry = entry.ctx(|| format!("listing {}", dir.display()))?;
-            let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-            out.push((entry.path(), size));
-        }
-        Ok(out)
+        Ok(self.blob_dir().leftovers()?.into_iter().map(|l| (l.path, l.size)).collect())
     }
 }

@@ -1,0 +1,81 @@
+//! A registry as an image [`Source`] (`docker://REF`): read-only, and lazy. Resolving an image
+//! asks for the manifest (and index) and the config; a layer is requested only when a verb reads
+//! it, so `history docker://…` downloads no layer at all.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+
+use super::{Client, Repository};
+use crate::descriptor::Descriptor;
+use crate::digest::Digest;
+use crate::error::{Error, Result};
+use crate::image::Source;
+use crate::media::{self, Kind};
+use crate::reference::Reference;
+
+pub struct RegistrySource {
+    client: Client,
+    reference: Reference,
+    repo: Repository,
+    /// Manifests and indexes already fetched, by digest: each is asked for once.
+    documents: RefCell<HashMap<Digest, Vec<u8>>>,
+}
+
+impl RegistrySource {
+    pub fn new(client: Client, reference: Reference) -> RegistrySource {
+        let repo = Repository::of(&reference);
+        RegistrySource { client, reference, repo, documents: RefCell::new(HashMap::new()) }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    fn lift<T>(result: super::Result<T>) -> Result<T> {
+        result.map_err(|e| match e {
+            super::Error::Image(inner) => inner,
+            other => Error::io("registry", std::io::Error::other(other.to_string())),
+        })
+    }
+}
+
+impl Source for RegistrySource {
+    fn transport(&self) -> &'static str {
+        "docker"
+    }
+
+    fn describe(&self) -> String {
+        format!("docker://{}", self.reference)
+    }
+
+    fn top(&self) -> Result<Descriptor> {
+        let fetched = Self::lift(self.client.get_manifest(&self.repo, &self.reference.registry_reference()))?;
+        let desc = fetched.descriptor();
+        self.documents.borrow_mut().insert(desc.digest.clone(), fetched.bytes);
+        Ok(desc)
+    }
+
+    fn open_raw(&self, desc: &Descriptor) -> Result<Box<dyn Read + '_>> {
+        if let Some(bytes) = self.documents.borrow().get(&desc.digest) {
+            return Ok(Box::new(Cursor::new(bytes.clone())));
+        }
+        match media::kind(&desc.media_type) {
+            // Manifests live under /manifests/, everything else under /blobs/.
+            Kind::Index | Kind::Manifest => {
+                let fetched = Self::lift(self.client.get_manifest_for(&self.repo, desc))?;
+                self.documents.borrow_mut().insert(desc.digest.clone(), fetched.bytes.clone());
+                Ok(Box::new(Cursor::new(fetched.bytes)))
+            }
+            _ => Ok(Self::lift(self.client.open_blob(&self.repo, desc))?),
+        }
+    }
+
+    fn has(&self, desc: &Descriptor) -> Result<bool> {
+        Self::lift(self.client.has_blob(&self.repo, &desc.digest))
+    }
+}
