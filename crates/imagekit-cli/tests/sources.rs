@@ -219,6 +219,20 @@ fn pulled_images_are_read_from_the_store_and_docker_reads_the_registry() {
     assert_eq!(pulled["image_id"], remote["image_id"]);
     let human = ok(&["layers", &reference, "--store", store_arg]);
     assert!(human.contains("source: store:"), "{human}");
+    // A blob damaged on disk since is found by verify and repaired by the next pull.
+    let layer = json(&["manifest", &reference, "--store", store_arg])["manifest"]["layers"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blob = store.join("blobs/sha256").join(layer.trim_start_matches("sha256:"));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[10] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    let err = fails(&["store", "verify", "--store", store_arg]);
+    assert!(err.contains("pull the image again"), "{err}");
+    let again = json(&["pull", &reference, "--store", store_arg]);
+    assert_eq!(again["blobs_fetched"], 1, "only the damaged blob is fetched again: {again}");
+    ok(&["store", "verify", "--store", store_arg]);
     // And copies out of the store verify every blob.
     let out = tmp.path().join("copied");
     ok(&["copy", &format!("store:{reference}"), &format!("oci:{}:web:4", out.display()), "--store", store_arg]);

@@ -93,6 +93,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// Build every layer into `layout`, then the config and manifest; returns the manifest's
 /// descriptor (with its platform) without tagging it.
 pub fn build_image(layout: &Layout, spec: &ImageSpec, opts: &BuildOptions) -> Result<BuiltImage> {
+    // Leftovers of a build that was killed: nobody holds them, so they go before we add more.
+    layout.blobs().clean_leftovers()?;
     if spec.steps.is_empty() {
         return Err(Error::malformed("image build", "no steps: give at least one --layer"));
     }

@@ -87,6 +87,32 @@ impl Index {
     }
 }
 
+/// The annotation that carries a tag inside a layout's `index.json`.
+pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+
+/// The entry of `index` tagged `tag` (by [`REF_NAME`]), or its only entry when `tag` is None.
+/// `place` names the layout or archive in errors.
+pub fn resolve_in_index(index: &Index, tag: Option<&str>, place: &str) -> Result<Descriptor> {
+    let tags =
+        || -> String { index.manifests.iter().filter_map(|d| d.annotation(REF_NAME)).collect::<Vec<_>>().join(", ") };
+    match tag {
+        Some(tag) => index
+            .manifests
+            .iter()
+            .find(|d| d.annotation(REF_NAME) == Some(tag))
+            .cloned()
+            .ok_or_else(|| Error::NotFound(format!("tag {tag:?} in {place} (tags: {})", tags()))),
+        None => match index.manifests.as_slice() {
+            [only] => Ok(only.clone()),
+            [] => Err(Error::NotFound(format!("any image in {place} (index.json is empty)"))),
+            _ => Err(Error::NotFound(format!(
+                "a single image in {place}: it holds several, choose one with --tag ({})",
+                tags()
+            ))),
+        },
+    }
+}
+
 pub fn is_attestation(d: &Descriptor) -> bool {
     d.annotation(ATTESTATION_ANNOTATION) == Some("attestation-manifest")
         || d.platform.as_ref().is_some_and(|p| p.os == "unknown" && p.architecture == "unknown")

@@ -22,8 +22,7 @@ use crate::walk::{walk, Node, Role};
 
 pub use crate::verify::{unwrap_verify_error, VerifyingReader};
 
-/// The annotation that carries a tag inside a layout's `index.json`.
-pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
+pub use crate::index::{resolve_in_index, REF_NAME};
 
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -157,29 +156,6 @@ impl Layout {
     /// [`crate::unpack::unpack`].
     pub fn unpack(&self, image: &Image, dest: &Path, limits: &Limits) -> Result<crate::apply::UnpackStats> {
         crate::unpack::unpack(image, dest, limits)
-    }
-}
-
-/// The entry of `index` tagged `tag` (by [`REF_NAME`]), or its only entry when `tag` is None.
-/// `place` names the layout or archive in errors.
-pub fn resolve_in_index(index: &Index, tag: Option<&str>, place: &str) -> Result<Descriptor> {
-    let tags =
-        || -> String { index.manifests.iter().filter_map(|d| d.annotation(REF_NAME)).collect::<Vec<_>>().join(", ") };
-    match tag {
-        Some(tag) => index
-            .manifests
-            .iter()
-            .find(|d| d.annotation(REF_NAME) == Some(tag))
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("tag {tag:?} in {place} (tags: {})", tags()))),
-        None => match index.manifests.as_slice() {
-            [only] => Ok(only.clone()),
-            [] => Err(Error::NotFound(format!("any image in {place} (index.json is empty)"))),
-            _ => Err(Error::NotFound(format!(
-                "a single image in {place}: it holds several, choose one with --tag ({})",
-                tags()
-            ))),
-        },
     }
 }
 

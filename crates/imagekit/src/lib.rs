@@ -20,6 +20,7 @@
 //! | [`blobs`] | the content-addressed blob directory under both layouts and the store (feature `fs`) |
 //! | [`source`] | naming sources as skopeo does (`oci:`, `oci-archive:`, `docker-archive:`, `docker://`, `store:`); archives read in place (feature `fs`) |
 //! | [`copy`] | copying an image between sources over the one walk: to layouts, archives, the store (feature `fs`) |
+//! | [`archive`] | images inside a tar (`oci-archive`, `docker save` in both forms), read in place through [`archive::RandomAccess`] |
 //! | [`layout`] | OCI image layout on disk, every blob verified on read (feature `fs`) |
 //! | [`store`] | the local content-addressed store that pulls fill: tags, df, prune (feature `fs`) |
 //! | [`registry`] | distribution-spec client: pull into the store, push from a layout (feature `registry`) |
@@ -28,6 +29,7 @@
 //! compiles to `wasm32-unknown-unknown` for the in-page digest widget.
 
 pub mod apply;
+pub mod archive;
 pub mod audit;
 #[cfg(feature = "fs")]
 pub mod blobs;

@@ -109,7 +109,7 @@ fn from_image(image: &Image, source: &str) -> History {
         _ => None,
     };
     History {
-        source: format!("{source} (from its config and manifest, both verified; layers not read)"),
+        source: format!("{source}; config and manifest verified, layers not read"),
         image_id: Some(image_id),
         entries,
         layers_without_history: layers.iter().skip(used).cloned().collect(),

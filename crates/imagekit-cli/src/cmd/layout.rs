@@ -37,5 +37,13 @@ pub fn run(command: Command) -> anyhow::Result<()> {
         report.other_blobs,
         crate::output::size(report.bytes)
     );
+    if !report.leftovers.is_empty() {
+        let bytes: u64 = report.leftovers.iter().map(|l| l.size).sum();
+        println!(
+            "leftovers: {} temporary file(s), {}, of writes that were interrupted; the next write removes them",
+            report.leftovers.len(),
+            crate::output::size(bytes)
+        );
+    }
     Ok(())
 }

@@ -190,5 +190,12 @@ fn verify(args: Args) -> anyhow::Result<()> {
         output::size(report.bytes),
         report.tags
     );
+    if report.leftovers > 0 {
+        println!(
+            "leftovers: {} file(s), {}, in ingest/ from interrupted pulls; the next pull (or prune) removes them",
+            report.leftovers,
+            output::size(report.leftover_bytes)
+        );
+    }
     Ok(())
 }

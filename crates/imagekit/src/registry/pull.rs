@@ -92,6 +92,8 @@ pub fn pull(
     events: &mut dyn FnMut(PullEvent<'_>),
 ) -> Result<PullReport> {
     let repo = Repository::of(reference);
+    // What an earlier, killed pull left half-written goes first.
+    store.clean_leftovers()?;
     let before = client.counts();
     let mut manifest_bytes = 0u64;
 
@@ -157,7 +159,9 @@ pub fn pull(
     let mut blobs = Vec::new();
     let (mut blobs_fetched, mut blobs_reused, mut blob_bytes) = (0, 0, 0u64);
     for blob in std::iter::once(&manifest.value.config).chain(&manifest.value.layers) {
-        let fetched = !store.has(&blob.digest);
+        // A blob already here is hashed again: one damaged on disk since (a bad sector, a hand
+        // edit) is removed and fetched anew instead of being counted as reused forever.
+        let fetched = !store.has(&blob.digest) || store.discard_damaged(blob)?;
         if fetched {
             events(PullEvent::BlobStart { digest: &blob.digest, size: blob.size });
             let digest = blob.digest.clone();

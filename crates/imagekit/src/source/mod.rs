@@ -5,8 +5,6 @@
 //! [`Spec::parse`] only reads the string; [`open`] opens the sources this crate holds bytes for
 //! (the offline snapshot is records without bytes, and lives with the command line).
 
-pub mod archive;
-
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -14,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::image::Source;
 use crate::layout::Layout;
 
-pub use archive::ArchiveSource;
+pub use crate::archive::ArchiveSource;
 
 /// A source, as named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -85,15 +85,17 @@ impl Store {
             .open(&lock_path)
             .ctx(|| format!("opening {}", lock_path.display()))?;
         lock.lock_shared().ctx(|| format!("locking {}", lock_path.display()))?;
-        let store = Store { root: root.to_path_buf(), lock, blobs };
-        // A killed pull leaves its half-written blobs in ingest/: clear them now (only files no
-        // live process holds), so they never pile up until a prune.
-        store.blobs.clean_leftovers()?;
-        Ok(store)
+        Ok(Store { root: root.to_path_buf(), lock, blobs })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Remove what killed writes left in `ingest/` (files no live process holds). Every writer
+    /// calls it first, so leftovers never pile up until a prune; `verify` reports them.
+    pub fn clean_leftovers(&self) -> Result<Vec<crate::blobs::Leftover>> {
+        self.blobs.clean_leftovers()
     }
 
     /// The blob directory (shared in kind with OCI layouts).

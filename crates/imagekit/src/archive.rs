@@ -17,9 +17,7 @@
 //!   `io.containerd.image.name` or the tag annotation.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{self, Read, Seek};
-use std::os::unix::fs::FileExt;
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -29,7 +27,7 @@ use crate::digest::Digest;
 use crate::error::{Error, IoContext, Result};
 use crate::image::{Source, MAX_DOCUMENT_SIZE};
 use crate::index::Index;
-use crate::layout::{resolve_in_index, REF_NAME};
+use crate::index::{resolve_in_index, REF_NAME};
 use crate::manifest::Manifest;
 use crate::media;
 use crate::raw::Raw;
@@ -41,33 +39,77 @@ const MAX_ARCHIVE_ENTRIES: usize = 100_000;
 /// The annotation containerd (and so Docker 25+) writes with an image's full name.
 const CONTAINERD_IMAGE_NAME: &str = "io.containerd.image.name";
 
+/// Bytes that can be read at any offset: a file on disk, or (in the browser's explorer) a
+/// `File` the page reads in slices. Archives are read through this, never extracted.
+pub trait RandomAccess {
+    /// Read into `buf` from `offset`; 0 only at the end.
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
+    fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(feature = "fs")]
+impl RandomAccess for std::fs::File {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(self, buf, offset)
+    }
+    fn len(&self) -> u64 {
+        self.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl RandomAccess for Vec<u8> {
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+        let start = (offset as usize).min(self.len());
+        let n = buf.len().min(self.len() - start);
+        buf[..n].copy_from_slice(&self[start..start + n]);
+        Ok(n)
+    }
+    fn len(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
 /// Where each file of a tar lives: offset of its first byte and its size.
 struct TarIndex {
-    file: File,
+    bytes: Box<dyn RandomAccess>,
     /// Keeps a spooled copy of standard input alive (and removes it when dropped).
+    #[cfg(feature = "fs")]
     _spool: Option<tempfile::TempPath>,
     name: String,
     files: HashMap<String, (u64, u64)>,
 }
 
 impl TarIndex {
+    fn new(bytes: Box<dyn RandomAccess>, name: &str) -> Result<TarIndex> {
+        let files = index_tar(&*bytes, name)?;
+        Ok(TarIndex {
+            bytes,
+            #[cfg(feature = "fs")]
+            _spool: None,
+            name: name.to_string(),
+            files,
+        })
+    }
+
+    /// A path on disk, or `-` for standard input (copied to a temporary file first).
+    #[cfg(feature = "fs")]
     fn open(path: &str) -> Result<TarIndex> {
-        let (file, spool, name) = if path == "-" {
+        if path == "-" {
             let mut tmp = tempfile::NamedTempFile::new().ctx(|| "creating a temporary file for standard input")?;
             io::copy(&mut io::stdin().lock(), &mut tmp).ctx(|| "reading the archive from standard input")?;
-            let (mut file, spool) = tmp.into_parts();
-            // The index is read from the start; offsets are counted from there.
-            file.seek(io::SeekFrom::Start(0)).ctx(|| "rewinding the copy of standard input")?;
-            (file, Some(spool), "standard input".to_string())
-        } else {
-            let file = File::open(path).ctx(|| format!("opening {path}"))?;
-            if !file.metadata().ctx(|| format!("reading {path}"))?.is_file() {
-                return Err(Error::io(format!("opening {path}"), io::Error::other("not a regular file")));
-            }
-            (file, None, path.to_string())
-        };
-        let files = index_tar(&file, &name)?;
-        Ok(TarIndex { file, _spool: spool, name, files })
+            let (file, spool) = tmp.into_parts();
+            let mut index = TarIndex::new(Box::new(file), "standard input")?;
+            index._spool = Some(spool);
+            return Ok(index);
+        }
+        let file = std::fs::File::open(path).ctx(|| format!("opening {path}"))?;
+        if !file.metadata().ctx(|| format!("reading {path}"))?.is_file() {
+            return Err(Error::io(format!("opening {path}"), io::Error::other("not a regular file")));
+        }
+        TarIndex::new(Box::new(file), path)
     }
 
     fn bad(&self, reason: impl Into<String>) -> Error {
@@ -80,7 +122,7 @@ impl TarIndex {
 
     fn open_file(&self, path: &str) -> Option<Slice<'_>> {
         let &(start, len) = self.files.get(path)?;
-        Some(Slice { file: &self.file, pos: start, end: start + len })
+        Some(Slice { bytes: &*self.bytes, pos: start, end: start + len })
     }
 
     fn size(&self, path: &str) -> Option<u64> {
@@ -99,14 +141,40 @@ impl TarIndex {
     }
 }
 
+/// A cursor over [`RandomAccess`], so the tar reader can seek past file contents unread.
+struct Cursor<'a> {
+    bytes: &'a dyn RandomAccess,
+    pos: u64,
+}
+
+impl Read for Cursor<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.bytes.read_at(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Seek for Cursor<'_> {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let base = |b: u64, d: i64| b.checked_add_signed(d).ok_or_else(|| io::Error::other("seek out of range"));
+        self.pos = match to {
+            SeekFrom::Start(p) => p,
+            SeekFrom::Current(d) => base(self.pos, d)?,
+            SeekFrom::End(d) => base(self.bytes.len(), d)?,
+        };
+        Ok(self.pos)
+    }
+}
+
 /// Read every header once; symlinks and hardlinks to files inside the archive (classic
 /// `docker save` links repeated layers) resolve to their target's bytes.
-fn index_tar(file: &File, name: &str) -> Result<HashMap<String, (u64, u64)>> {
+fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u64, u64)>> {
     let bad = |reason: String| Error::InvalidLayout { path: name.to_string(), reason };
-    let mut archive = tar::Archive::new(file);
+    let mut archive = tar::Archive::new(Cursor { bytes, pos: 0 });
     let mut files = HashMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
-    let entries = archive.entries().map_err(|e| bad(format!("not a tar archive: {e}")))?;
+    let entries = archive.entries_with_seek().map_err(|e| bad(format!("not a tar archive: {e}")))?;
     for (n, entry) in entries.enumerate() {
         if n >= MAX_ARCHIVE_ENTRIES {
             return Err(bad(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
@@ -132,7 +200,7 @@ fn index_tar(file: &File, name: &str) -> Result<HashMap<String, (u64, u64)>> {
         }
     }
     // A truncated archive shows as a file whose bytes run past the end.
-    let len = file.metadata().map_err(|e| bad(e.to_string()))?.len();
+    let len = bytes.len();
     if let Some((path, _)) = files.iter().find(|(_, &(start, size))| start.saturating_add(size) > len) {
         return Err(bad(format!("truncated: {path} runs past the end of the archive")));
     }
@@ -161,7 +229,7 @@ fn clean_path(path: &str) -> String {
 
 /// A file's bytes inside the archive, read by offset (no shared cursor, so readers interleave).
 struct Slice<'a> {
-    file: &'a File,
+    bytes: &'a dyn RandomAccess,
     pos: u64,
     end: u64,
 }
@@ -172,7 +240,7 @@ impl Read for Slice<'_> {
         if want == 0 {
             return Ok(0);
         }
-        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        let n = self.bytes.read_at(&mut buf[..want], self.pos)?;
         if n == 0 {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the archive ends inside a file"));
         }
@@ -195,8 +263,29 @@ pub struct ArchiveSource {
 
 impl ArchiveSource {
     /// `oci-archive:FILE[:TAG]`.
+    #[cfg(feature = "fs")]
     pub fn oci_archive(path: &str, tag: Option<&str>) -> Result<ArchiveSource> {
-        let tar = TarIndex::open(path)?;
+        Self::oci_archive_from(TarIndex::open(path)?, tag)
+    }
+
+    /// `docker-archive:FILE[:REF]`: classic or Docker 25+ `docker save` output.
+    #[cfg(feature = "fs")]
+    pub fn docker_archive(path: &str, reference: Option<&str>) -> Result<ArchiveSource> {
+        Self::docker_archive_from(TarIndex::open(path)?, reference)
+    }
+
+    /// Any archive, in either form, from bytes that can be read at any offset (`name` names
+    /// it in messages): an OCI layout inside, or `docker save` output, tried in that order.
+    pub fn from_random_access(bytes: Box<dyn RandomAccess>, name: &str, wanted: Option<&str>) -> Result<ArchiveSource> {
+        let tar = TarIndex::new(bytes, name)?;
+        if tar.has("manifest.json") {
+            Self::docker_archive_from(tar, wanted)
+        } else {
+            Self::oci_archive_from(tar, wanted)
+        }
+    }
+
+    fn oci_archive_from(tar: TarIndex, tag: Option<&str>) -> Result<ArchiveSource> {
         if !tar.has("oci-layout") || !tar.has("index.json") {
             return Err(tar.bad("not an OCI archive: it has no oci-layout and index.json (for `docker save` output, use docker-archive:)"));
         }
@@ -205,9 +294,7 @@ impl ArchiveSource {
         Ok(source)
     }
 
-    /// `docker-archive:FILE[:REF]`: classic or Docker 25+ `docker save` output.
-    pub fn docker_archive(path: &str, reference: Option<&str>) -> Result<ArchiveSource> {
-        let tar = TarIndex::open(path)?;
+    fn docker_archive_from(tar: TarIndex, reference: Option<&str>) -> Result<ArchiveSource> {
         let mut source = ArchiveSource::new(tar, "docker-archive", reference);
         if source.tar.has("oci-layout") && source.tar.has("index.json") {
             source.top = Some(source.resolve_oci(reference, true)?);
@@ -350,7 +437,7 @@ impl Source for ArchiveSource {
             out.push_str(w);
         }
         if self.is_synthesized() {
-            out.push_str(" (classic docker save: manifest synthesized, layers checked against diff_ids)");
+            out.push_str(", a classic docker save (manifest synthesized)");
         }
         out
     }
@@ -377,5 +464,91 @@ impl Source for ArchiveSource {
         Ok(self.synthesized.contains_key(&desc.digest)
             || self.paths.contains_key(&desc.digest)
             || self.tar.has(&format!("blobs/{}/{}", desc.digest.algorithm().name(), desc.digest.hex())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::image::Image;
+    use crate::layer::{build_from_entries, BuildOptions, Entry};
+    use std::rc::Rc;
+
+    /// A classic `docker save` archive in memory: manifest.json, the config, one layer.tar.
+    fn classic_archive(layer_file: &[u8]) -> (Vec<u8>, Digest) {
+        let mut layer = Vec::new();
+        let info = build_from_entries(
+            vec![Entry::file("etc/motd", 0o644, b"driftwood\n".to_vec())],
+            &BuildOptions::default(),
+            &mut layer,
+        )
+        .unwrap();
+        // docker save's layers are uncompressed: undo the gzip the builder applied.
+        let mut tar_bytes = Vec::new();
+        flate2::read::GzDecoder::new(&layer[..]).read_to_end(&mut tar_bytes).unwrap();
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64", "os": "linux",
+            "rootfs": {"type": "layers", "diff_ids": [info.diff_id]}
+        }))
+        .unwrap();
+        let config_digest = Digest::of_bytes(&config);
+        let manifest = serde_json::to_vec(&serde_json::json!([{
+            "Config": format!("{}.json", config_digest.hex()),
+            "RepoTags": ["driftwood/web:1"],
+            "Layers": ["abc/layer.tar"]
+        }]))
+        .unwrap();
+        let mut out = tar::Builder::new(Vec::new());
+        let mut add = |path: &str, bytes: &[u8]| {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            out.append_data(&mut header, path, bytes).unwrap();
+        };
+        add(&format!("{}.json", config_digest.hex()), &config);
+        add("abc/layer.tar", if layer_file.is_empty() { &tar_bytes } else { layer_file });
+        add("manifest.json", &manifest);
+        (out.into_inner().unwrap(), info.diff_id)
+    }
+
+    #[test]
+    fn a_classic_docker_save_reads_from_memory_with_its_layer_checked() {
+        let (archive, diff_id) = classic_archive(b"");
+        let source = ArchiveSource::from_random_access(Box::new(archive), "web.tar", Some("driftwood/web:1")).unwrap();
+        assert!(source.is_synthesized());
+        let image = Image::resolve(Rc::new(source), None).unwrap();
+        assert_eq!(image.layers()[0].digest, diff_id, "an uncompressed layer's digest is its diff_id");
+        let mut paths = Vec::new();
+        image
+            .for_each_entry(0, &Default::default(), |e| {
+                paths.push(e.path.clone());
+                Ok(())
+            })
+            .unwrap();
+        assert!(paths.contains(&"etc/motd".to_string()), "{paths:?}");
+    }
+
+    #[test]
+    fn a_layer_that_is_not_what_the_config_says_is_named() {
+        let (archive, _) = classic_archive(b"not the layer the config promised, and not a tar either..");
+        let image =
+            Image::resolve(Rc::new(ArchiveSource::from_random_access(Box::new(archive), "t", None).unwrap()), None)
+                .unwrap();
+        let err = image.for_each_entry(0, &Default::default(), |_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("size mismatch") || err.contains("digest mismatch"), "{err}");
+    }
+
+    #[test]
+    fn truncated_and_foreign_files_get_one_line_errors() {
+        let (archive, _) = classic_archive(b"");
+        let cut = archive[..archive.len() / 2].to_vec();
+        let err = ArchiveSource::from_random_access(Box::new(cut), "cut.tar", None).err().unwrap().to_string();
+        assert!(err.contains("cut.tar") && !err.contains('\n'), "{err}");
+        let err = ArchiveSource::from_random_access(Box::new(b"%PDF-1.7 not a tar".to_vec()), "x.pdf", None)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("x.pdf"), "{err}");
     }
 }
