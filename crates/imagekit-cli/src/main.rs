@@ -76,24 +76,10 @@ enum Command {
     Compare(cmd::compare::Args),
 }
 
-/// Die quietly on a closed pipe (`imagekit … | head`), as Unix tools do, instead of panicking
-/// in `println!`. Rust ignores SIGPIPE by default; this restores the default action.
-#[cfg(unix)]
-fn restore_sigpipe() {
-    extern "C" {
-        fn signal(signum: i32, handler: usize) -> usize;
-    }
-    const SIGPIPE: i32 = 13;
-    const SIG_DFL: usize = 0;
-    // SAFETY: setting a signal's disposition to its default has no preconditions.
-    unsafe {
-        signal(SIGPIPE, SIG_DFL);
-    }
-}
-
 fn main() {
-    #[cfg(unix)]
-    restore_sigpipe();
+    // Die quietly on a closed pipe (`imagekit … | head`), as Unix tools do, instead of
+    // panicking in `println!`: Rust ignores SIGPIPE by default.
+    sigpipe::reset();
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

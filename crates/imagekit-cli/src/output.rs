@@ -114,6 +114,21 @@ pub fn progress(message: impl std::fmt::Display) {
     }
 }
 
+/// A progress bar on stderr: drawn only when a person is watching (a terminal, no `--json`),
+/// hidden otherwise, so piped output and JSON stay clean. `bytes` picks the units.
+pub fn bar(len: u64, bytes: bool) -> indicatif::ProgressBar {
+    if !io::stderr().is_terminal() || json_mode() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let template = if bytes {
+        "  {msg} {wide_bar} {bytes:>9}/{total_bytes:<9} {eta:>4}"
+    } else {
+        "  {msg} {wide_bar} {pos}/{len}"
+    };
+    let style = indicatif::ProgressStyle::with_template(template).expect("a valid template");
+    indicatif::ProgressBar::new(len).with_style(style)
+}
+
 static JSON_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// `--json` is global: set once by `main`, read by every verb.

@@ -77,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Target::Image { image, source } => {
             let secrets = audit::config_secrets(&image.config.value);
             let files = audit_layers(&image)?;
-            let source = format!("{source} (every blob and diff_id verified)");
+            let source = format!("{source}; every blob and diff_id verified");
             report(source, secrets, Some(files), Vec::new())
         }
         Target::Snapshot { reference, record } => {

@@ -132,7 +132,7 @@ fn print_table(s: &Summary) -> anyhow::Result<()> {
         ]);
     }
     table.print()?;
-    println!("\nsource: {} (every blob and diff_id verified)", s.source);
+    println!("\nsource: {}; every blob and diff_id verified", s.source);
     println!(
         "{} layers: {} to pull ({} unpacked); the merged view holds {} files, {}.",
         s.layers.len(),

@@ -53,7 +53,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let db = read_package_db(&image, &tree)?;
             let report = libc::detect(&tree, db.as_ref().map(|(p, t)| (p.as_str(), t.as_str())));
             let out = FromFiles {
-                source: format!("{source} (from its merged files, every blob and diff_id verified)"),
+                source: format!("{source}: read from its merged files; every blob and diff_id verified"),
                 inferred: false,
                 report,
             };

@@ -1,8 +1,6 @@
 //! `imagekit pull REF`: fetch an image from a registry into the local store, layer by layer,
 //! fetching only the blobs the store lacks.
 
-use std::io::{IsTerminal, Write};
-
 use imagekit::reference::Reference;
 use imagekit::registry::{self, Client, Options, PullEvent, PullOptions};
 use imagekit::Platform;
@@ -30,33 +28,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let store = args.store.open()?;
     let client = Client::new(Options { plain_http: args.plain_http, ..Options::default() });
-    let terminal = std::io::stderr().is_terminal();
-    let mut last_percent = u64::MAX;
-    let mut events = |event: PullEvent<'_>| {
-        if !terminal {
-            return;
+    let mut bar = output::bar(0, true);
+    let mut events = |event: PullEvent<'_>| match event {
+        PullEvent::BlobStart { digest, size } => {
+            bar = output::bar(size, true);
+            bar.set_message(output::short(digest));
         }
-        match event {
-            PullEvent::BlobStart { .. } => last_percent = u64::MAX,
-            PullEvent::BlobProgress { digest, received, size } => {
-                let percent = received.saturating_mul(100) / size.max(1);
-                if percent != last_percent {
-                    last_percent = percent;
-                    eprint!(
-                        "\r  {}  {:>8} / {:<8} {percent:>3}%",
-                        output::short(digest),
-                        output::size(received),
-                        output::size(size)
-                    );
-                    let _ = std::io::stderr().flush();
-                }
-            }
-            PullEvent::BlobDone { digest, size, fetched } => {
-                let what = if fetched { "fetched" } else { "already in the store" };
-                eprintln!("\r  {}  {:>8}  {what}{:20}", output::short(digest), output::size(size), "");
-            }
-            PullEvent::Manifest { .. } => {}
+        PullEvent::BlobProgress { received, .. } => bar.set_position(received),
+        PullEvent::BlobDone { digest, size, fetched } => {
+            bar.finish_and_clear();
+            let what = if fetched { "fetched" } else { "already in the store" };
+            output::progress(format_args!("  {}  {:>8}  {what}", output::short(digest), output::size(size)));
         }
+        PullEvent::Manifest { .. } => {}
     };
     let report = registry::pull(&client, &store, &reference, &PullOptions { platform }, &mut events)?;
     if crate::output::json_mode() {

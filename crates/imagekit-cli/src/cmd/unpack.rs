@@ -25,13 +25,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(max) = args.max_layer_size {
         limits.max_uncompressed = max;
     }
-    crate::output::progress(format_args!(
-        "unpacking {} layer(s) into {} …",
-        image.manifest.value.layers.len(),
-        args.output.display()
-    ));
     // Every blob and diff_id is checked in the pass that writes; on any error nothing is left.
-    let stats = imagekit::unpack::unpack(&image, &args.output, &limits)?;
+    let bar = crate::output::bar(image.layers().len() as u64, false);
+    bar.set_message(format!("unpacking into {}", args.output.display()));
+    let stats =
+        imagekit::unpack::unpack_with_progress(&image, &args.output, &limits, &mut |i, _| bar.set_position(i as u64));
+    bar.finish_and_clear();
+    let stats = stats?;
     if crate::output::json_mode() {
         return crate::output::json(&serde_json::json!({
             "source": source,
@@ -40,7 +40,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             "stats": stats,
         }));
     }
-    println!("source: {source} (every blob and diff_id verified)");
+    println!("source: {source}; every blob and diff_id verified");
     println!(
         "unpacked {} layer(s) of {} into {}: {} files, {} directories, {} symlinks, {} hardlinks, {} whiteouts removing {} paths; {} written",
         stats.layers,
