@@ -237,4 +237,8 @@ fn pulled_images_are_read_from_the_store_and_docker_reads_the_registry() {
     let out = tmp.path().join("copied");
     ok(&["copy", &format!("store:{reference}"), &format!("oci:{}:web:4", out.display()), "--store", store_arg]);
     ok(&["layout", "verify", out.to_str().unwrap()]);
+    // And to a registry: the copy reads back the same.
+    let elsewhere = format!("{}/driftwood/copied:1", registry.addr);
+    ok(&["copy", &format!("oci:{}:web:4", out.display()), &format!("docker://{elsewhere}")]);
+    assert_eq!(facts(&format!("docker://{elsewhere}")), facts(&oci));
 }
