@@ -54,12 +54,60 @@ impl Source for Retopped<'_> {
     }
 }
 
+/// What a copy is doing, blob by blob (configs and layers), for progress displays.
+#[derive(Debug)]
+pub enum CopyEvent<'a> {
+    Start(&'a Descriptor),
+    /// Bytes of that blob read so far.
+    Bytes(&'a Descriptor, u64),
+    /// The blob is at the destination: copied now (`true`) or already there.
+    Done(&'a Descriptor, bool),
+}
+
+/// How a copy treats what the destination already holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CopyOptions {
+    /// Hash a blob the destination already holds, and copy it again if it was damaged since
+    /// (what a pull into the store does: a re-pull repairs).
+    pub recheck_present: bool,
+}
+
+/// A reader that reports how many bytes passed.
+struct Counting<'a, R> {
+    inner: R,
+    count: u64,
+    report: &'a mut dyn FnMut(u64),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        (self.report)(self.count);
+        Ok(n)
+    }
+}
+
 /// Copy every blob `source`'s top reaches into `dest` (the documents exactly as they are), and
-/// return the top. The caller tags it. `progress(done, total_blobs)` follows the blobs.
+/// return the top. The caller tags it.
 pub fn copy_blobs(
     source: &dyn Source,
     dest: &BlobDir,
     progress: &mut dyn FnMut(&Descriptor),
+) -> Result<(Descriptor, CopyReport)> {
+    copy_blobs_with(source, dest, CopyOptions::default(), &mut |event| {
+        if let CopyEvent::Start(d) = event {
+            progress(d)
+        }
+    })
+}
+
+/// [`copy_blobs`] with options and byte-level events.
+pub fn copy_blobs_with(
+    source: &dyn Source,
+    dest: &BlobDir,
+    options: CopyOptions,
+    events: &mut dyn FnMut(CopyEvent<'_>),
 ) -> Result<(Descriptor, CopyReport)> {
     dest.clean_leftovers()?;
     let top = source.top()?;
@@ -81,14 +129,23 @@ pub fn copy_blobs(
     for node in nodes {
         match node {
             Node::Blob { descriptor, .. } => {
-                progress(&descriptor);
+                let damaged = options.recheck_present && dest.has(&descriptor.digest) && !intact(dest, &descriptor)?;
+                if damaged {
+                    let path = dest.path(&descriptor.digest);
+                    std::fs::remove_file(&path).ctx(|| format!("removing damaged blob {}", path.display()))?;
+                }
                 if dest.has(&descriptor.digest) {
                     report.blobs_present += 1;
+                    events(CopyEvent::Done(&descriptor, false));
                     continue;
                 }
-                dest.put(&descriptor, open_blob(source, &descriptor)?)?;
+                events(CopyEvent::Start(&descriptor));
+                let mut bytes = |n| events(CopyEvent::Bytes(&descriptor, n));
+                let reader = Counting { inner: open_blob(source, &descriptor)?, count: 0, report: &mut bytes };
+                dest.put(&descriptor, reader)?;
                 report.blobs_copied += 1;
                 report.bytes_copied += descriptor.size;
+                events(CopyEvent::Done(&descriptor, true));
             }
             Node::Index { descriptor, .. } | Node::Manifest { descriptor, .. } => {
                 dest.put_bytes(&descriptor, &documents[&descriptor.digest])?;
@@ -100,6 +157,15 @@ pub fn copy_blobs(
         }
     }
     Ok((top, report))
+}
+
+/// Does the blob on disk still hash to its name?
+fn intact(dest: &BlobDir, desc: &Descriptor) -> Result<bool> {
+    match dest.open(desc) {
+        Ok(mut reader) => Ok(crate::verify::drain(&mut reader, desc).is_ok()),
+        Err(Error::MissingBlob { .. }) => Ok(false),
+        Err(_) => Ok(false),
+    }
 }
 
 /// Copy into an OCI layout (created when `dir` does not exist), tagged `tag` when given.

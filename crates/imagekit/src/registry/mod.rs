@@ -5,7 +5,7 @@
 //! |---|---|
 //! | `GET /v2/` | is this a registry, and does it want a token? |
 //! | `GET /v2/<name>/manifests/<tag or digest>` | the manifest or index, with an `Accept` header listing what we understand |
-//! | `GET /v2/<name>/blobs/<digest>` | a config or layer, streamed and verified into the store |
+//! | `GET /v2/<name>/blobs/<digest>` | a config or layer, returned as a reader; pull copies it into the store, verified |
 //! | `HEAD /v2/<name>/blobs/<digest>` | does the registry already hold this blob? (push skips it) |
 //! | `POST /v2/<name>/blobs/uploads/` then `PUT <location>?digest=…` | upload a blob (monolithic) |
 //! | `PUT /v2/<name>/manifests/<ref>` | publish a manifest; `Content-Type` is its media type |
@@ -35,7 +35,7 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::media;
 use crate::reference::Reference;
-use crate::store::{Store, MAX_MANIFEST_SIZE};
+use crate::store::MAX_MANIFEST_SIZE;
 
 pub use pull::{pull, store_key, BlobOutcome, PullEvent, PullOptions, PullReport};
 pub use push::{push, PushEvent, PushReport};
@@ -293,26 +293,6 @@ impl Client {
         Ok(Box::new(response.into_body().into_reader()))
     }
 
-    /// `GET` a blob and stream it into the store, verified (size, digest) on the way; nothing is
-    /// stored under the digest unless it is right. `progress` gets the bytes received so far.
-    /// Returns the bytes received.
-    pub fn fetch_blob(
-        &self,
-        repo: &Repository,
-        desc: &Descriptor,
-        store: &Store,
-        progress: &mut dyn FnMut(u64),
-    ) -> Result<u64> {
-        let url = format!("{}/v2/{}/blobs/{}", self.base_url(&repo.registry), repo.name, desc.digest);
-        let mut reader = Counting { inner: self.open_blob(repo, desc)?, count: 0, progress };
-        match store.put(desc, &mut reader) {
-            Ok(_) => Ok(reader.count),
-            // A transport failure surfaces as an I/O error from the reader: say which request.
-            Err(crate::Error::Io { cause, .. }) => Err(transport("GET", &url, cause)),
-            Err(e) => Err(e.into()),
-        }
-    }
-
     /// Upload a blob: `POST /v2/<name>/blobs/uploads/`, then `PUT <location>?digest=…` with the
     /// whole body (the monolithic form). `open` yields the bytes (it may be called twice, if the
     /// registry asks for a token half-way).
@@ -471,21 +451,6 @@ impl Client {
 }
 
 /// Counts (and reports) what passes through a reader.
-struct Counting<'a, R> {
-    inner: R,
-    count: u64,
-    progress: &'a mut dyn FnMut(u64),
-}
-
-impl<R: Read> Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        (self.progress)(self.count);
-        Ok(n)
-    }
-}
-
 /// Does Docker allow plain HTTP to this registry by default? localhost, 127.0.0.0/8 and ::1.
 pub fn is_loopback(registry: &str) -> bool {
     let host =

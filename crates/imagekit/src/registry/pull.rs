@@ -2,15 +2,21 @@
 //!
 //! What it asks the registry, in order: the manifest by tag or digest (skipped when pulling by a
 //! digest the store already holds), the platform's manifest when that was an index (skipped when
-//! held), then one `GET` per config or layer blob the store does not hold. The tag is recorded
+//! held), then one `GET` per config or layer blob the store does not hold: that last part is a
+//! [`crate::copy`] from the registry (as a [`RegistrySource`]) into the store, over the same walk
+//! every copy uses. The tag is recorded
 //! last, so a tag always names a whole image; an interrupted pull leaves only whole, verified
 //! blobs (and partial files under `ingest/`), which the next pull reuses.
 
 use serde::Serialize;
 
-use super::{manifest_media_type, Client, Repository, RequestCounts, Result};
+use std::io::Read;
+
+use super::{manifest_media_type, Client, RegistrySource, Repository, RequestCounts, Result};
+use crate::copy::{copy_blobs_with, CopyEvent, CopyOptions, Retopped};
 use crate::descriptor::{Descriptor, Platform};
 use crate::digest::Digest;
+use crate::image::Source;
 use crate::index::Index;
 use crate::manifest::Manifest;
 use crate::media::{self, Kind};
@@ -120,7 +126,8 @@ pub fn pull(
         Some(p) => p.clone(),
         None => Platform::parse("linux/amd64")?,
     };
-    let (manifest_desc, manifest, platform): (Descriptor, Raw<Manifest>, Option<String>) =
+    // Parsing checks the manifest before anything it names is fetched.
+    let (manifest_desc, _manifest, platform): (Descriptor, Raw<Manifest>, Option<String>) =
         match media::kind(&top.media_type) {
             Kind::Index => {
                 let index = Index::parse(top_bytes)?;
@@ -155,31 +162,31 @@ pub fn pull(
             }
         };
 
-    // 3. Config and layers: fetch only what the store lacks.
+    // 3. Config and layers: a copy from the registry into the store, of what the store lacks.
+    // Blobs already held are hashed again; a damaged one is fetched anew.
+    let remote = RegistrySource::borrowing(client, reference.clone());
+    let both = StoreFirst { store, remote: &remote };
+    let image = Retopped { inner: &both, top: manifest_desc.clone() };
     let mut blobs = Vec::new();
-    let (mut blobs_fetched, mut blobs_reused, mut blob_bytes) = (0, 0, 0u64);
-    for blob in std::iter::once(&manifest.value.config).chain(&manifest.value.layers) {
-        // A blob already here is hashed again: one damaged on disk since (a bad sector, a hand
-        // edit) is removed and fetched anew instead of being counted as reused forever.
-        let fetched = !store.has(&blob.digest) || store.discard_damaged(blob)?;
-        if fetched {
-            events(PullEvent::BlobStart { digest: &blob.digest, size: blob.size });
-            let digest = blob.digest.clone();
-            let size = blob.size;
-            let mut progress = |received| events(PullEvent::BlobProgress { digest: &digest, received, size });
-            blob_bytes += client.fetch_blob(&repo, blob, store, &mut progress)?;
-            blobs_fetched += 1;
-        } else {
-            blobs_reused += 1;
-        }
-        events(PullEvent::BlobDone { digest: &blob.digest, size: blob.size, fetched });
-        blobs.push(BlobOutcome {
-            digest: blob.digest.clone(),
-            size: blob.size,
-            media_type: blob.media_type.clone(),
-            fetched,
+    let copied =
+        copy_blobs_with(&image, store.blob_dir(), CopyOptions { recheck_present: true }, &mut |event| match event {
+            CopyEvent::Start(d) => events(PullEvent::BlobStart { digest: &d.digest, size: d.size }),
+            CopyEvent::Bytes(d, received) => {
+                events(PullEvent::BlobProgress { digest: &d.digest, received, size: d.size })
+            }
+            CopyEvent::Done(d, fetched) => {
+                events(PullEvent::BlobDone { digest: &d.digest, size: d.size, fetched });
+                blobs.push(BlobOutcome {
+                    digest: d.digest.clone(),
+                    size: d.size,
+                    media_type: d.media_type.clone(),
+                    fetched,
+                });
+            }
         });
-    }
+    let (_, copy_report) = copied?;
+    let (blobs_fetched, blobs_reused, blob_bytes) =
+        (copy_report.blobs_copied, copy_report.blobs_present, copy_report.bytes_copied);
 
     // 4. The tag, last: it names a whole image.
     let key = store_key(reference);
@@ -204,4 +211,36 @@ pub fn pull(
             other_requests: after.other_requests - before.other_requests,
         },
     })
+}
+
+/// The store where it holds a blob, the registry where it does not: what a pull copies from.
+/// Nothing the store holds is asked for again (a pull by a held digest makes no request).
+struct StoreFirst<'a> {
+    store: &'a Store,
+    remote: &'a RegistrySource<'a>,
+}
+
+impl Source for StoreFirst<'_> {
+    fn transport(&self) -> &'static str {
+        "docker"
+    }
+
+    fn describe(&self) -> String {
+        self.remote.describe()
+    }
+
+    fn top(&self) -> crate::Result<Descriptor> {
+        self.remote.top()
+    }
+
+    fn open_raw(&self, desc: &Descriptor) -> crate::Result<Box<dyn Read + '_>> {
+        if self.store.has(&desc.digest) {
+            return Ok(Box::new(self.store.open_blob(desc)?));
+        }
+        self.remote.open_raw(desc)
+    }
+
+    fn has(&self, desc: &Descriptor) -> crate::Result<bool> {
+        Ok(self.store.has(&desc.digest))
+    }
 }
