@@ -242,3 +242,48 @@ fn pulled_images_are_read_from_the_store_and_docker_reads_the_registry() {
     ok(&["copy", &format!("oci:{}:web:4", out.display()), &format!("docker://{elsewhere}")]);
     assert_eq!(facts(&format!("docker://{elsewhere}")), facts(&oci));
 }
+
+#[test]
+fn verbs_claim_only_what_they_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("oci");
+    build_web(tmp.path(), &layout);
+    let src = format!("oci:{}:web:1", layout.display());
+    let layer0 = json(&["manifest", &src])["manifest"]["layers"][0]["digest"].as_str().unwrap().to_string();
+    let blob = layout.join("blobs/sha256").join(layer0.trim_start_matches("sha256:"));
+    let mut bytes = std::fs::read(&blob).unwrap();
+    bytes[20] ^= 1;
+    std::fs::write(&blob, bytes).unwrap();
+    // Verbs that read only manifest and config still answer, and say the layers were not read.
+    for verb in ["manifest", "inspect", "history"] {
+        let out = ok(&[verb, &src]);
+        assert!(out.contains("not read") && !out.contains("every blob verified"), "{verb}: {out}");
+    }
+    let out = ok(&["compare", &src, &src]);
+    assert!(!out.contains("every blob verified"), "{out}");
+    // Verbs that read layers refuse, naming the blob.
+    for verb in ["layers", "audit", "libc"] {
+        let err = fails(&[verb, &src]);
+        assert!(err.contains(&layer0) && err.contains("mismatch"), "{verb}: {err}");
+    }
+}
+
+#[test]
+fn declared_sizes_that_overflow_are_not_printed_as_zero() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("oci");
+    build_web(tmp.path(), &layout);
+    let l = imagekit::layout::Layout::open(&layout).unwrap();
+    let image = l.image(Some("web:1"), None).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(image.manifest.bytes()).unwrap();
+    for layer in manifest["layers"].as_array_mut().unwrap() {
+        layer["size"] = serde_json::json!(1u64 << 63);
+    }
+    let bytes = serde_json::to_vec(&manifest).unwrap();
+    l.write_blob(&bytes).unwrap();
+    l.set_tag("huge", imagekit::Descriptor::for_bytes(imagekit::media::OCI_MANIFEST, &bytes)).unwrap();
+    let src = format!("oci:{}:huge", layout.display());
+    let out = ok(&["manifest", &src]);
+    assert!(out.contains("overflow") && !out.contains("total     0 B"), "{out}");
+    assert!(json(&["manifest", &src])["manifest"]["total_layer_size"].is_null());
+}

@@ -303,3 +303,41 @@ fn plain_http_only_for_loopback_unless_asked() {
     let insecure = Client::new(Options { plain_http: true, ..Options::default() });
     assert_eq!(insecure.base_url("registry.lan:5000"), "http://registry.lan:5000");
 }
+
+/// A registry that answers at once and then sends its body a byte every 50 ms: each read
+/// gets data in time, so only an overall deadline ends the request.
+#[test]
+fn a_trickling_registry_meets_the_overall_deadline() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 2 {
+                    line.clear();
+                }
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n");
+                for _ in 0..100_000 {
+                    if stream.write_all(b"x").is_err() {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+            });
+        }
+    });
+    let options = Options { deadline: Some(std::time::Duration::from_secs(1)), ..Options::default() };
+    let client = Client::new(options);
+    let repo = Repository { registry: format!("127.0.0.1:{port}"), name: "slow".into() };
+    let desc = Descriptor::for_bytes(media::OCI_LAYER_GZIP, b"never sent");
+    let started = std::time::Instant::now();
+    let outcome = client.open_blob(&repo, &desc).and_then(|mut r| {
+        let mut sink = Vec::new();
+        r.read_to_end(&mut sink).map_err(|e| Error::Protocol(e.to_string()))
+    });
+    assert!(outcome.is_err(), "the body never completes in time");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "stopped by the deadline: {:?}", started.elapsed());
+}
