@@ -61,7 +61,7 @@ fn first_line(cmd: &mut Command) -> String {
         .unwrap_or_default()
 }
 
-fn machine(root: &Path) -> String {
+pub(crate) fn machine(root: &Path) -> String {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = fs::read_to_string("/proc/cpuinfo")
         .unwrap_or_default()
@@ -133,7 +133,7 @@ impl Rng {
 }
 
 /// Runs the command `RUNS` times; returns the best time and the last run's stdout.
-fn best_of(make: impl Fn() -> Command) -> Result<(Duration, String)> {
+pub(crate) fn best_of(make: impl Fn() -> Command) -> Result<(Duration, String)> {
     let mut best = Duration::MAX;
     let mut stdout = String::new();
     for _ in 0..RUNS {
@@ -149,7 +149,7 @@ fn quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
 
-fn missing_tool(name: &str) -> bool {
+pub(crate) fn missing_tool(name: &str) -> bool {
     if util::which(name).is_some() {
         return false;
     }
@@ -378,7 +378,7 @@ fn log_file(rng: &mut Rng, bytes: usize, day: usize) -> String {
 }
 
 /// Writes the tree (unless a complete one from this generator is there); returns (files, bytes).
-fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
+pub(crate) fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
     let tree = dir.join("tree");
     let marker = dir.join("tree.complete");
     if let Ok(text) = fs::read_to_string(&marker) {
@@ -536,9 +536,9 @@ fn check_layer(blob: &Path, printed: &str) -> Result {
 
 /// A `docker-registry serve` of the bench's own (access log on, in `dir/registry.log`), killed
 /// when dropped.
-struct BenchRegistry {
+pub(crate) struct BenchRegistry {
     child: std::process::Child,
-    addr: String,
+    pub(crate) addr: String,
     log: PathBuf,
 }
 
@@ -550,7 +550,7 @@ impl Drop for BenchRegistry {
 }
 
 impl BenchRegistry {
-    fn start(dir: &Path) -> Result<BenchRegistry> {
+    pub(crate) fn start(dir: &Path) -> Result<BenchRegistry> {
         let binary = util::which("docker-registry").unwrap_or_else(|| PathBuf::from("/usr/bin/docker-registry"));
         util::fresh_dir(dir)?;
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -587,6 +587,18 @@ impl BenchRegistry {
             std::thread::sleep(Duration::from_millis(50));
         }
         Ok(registry)
+    }
+
+    /// The requests the access log holds so far (`GET /v2/…` lines).
+    pub(crate) fn requests(&self) -> Vec<String> {
+        fs::read_to_string(&self.log)
+            .map(|t| {
+                t.lines()
+                    .filter(|l| l.contains("\"GET /v2/") || l.contains("\"HEAD /v2/"))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// How many `GET …/blobs/…` lines the access log holds so far.

@@ -1,6 +1,7 @@
 //! `cargo xtask …`: the workbook's task runner (see `cargo xtask help`).
 
 mod bench;
+mod bench_sources;
 mod book;
 mod book_bench;
 mod browser;
@@ -49,6 +50,7 @@ for instructors and developers:
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
+  bench sources       unpack vs umoci, docker-archive vs skopeo, docker:// requests (the image model)
   bench book          book build (every figure run, and replayed) and serve's reload time
   bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
   demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
@@ -149,6 +151,7 @@ fn run(args: &[String]) -> Result {
         ["solve" | "reset", ..] => {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
+        ["bench", "sources", rest @ ..] => no_more(rest).and_then(|()| bench_sources::bench(&root)),
         ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
         ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
