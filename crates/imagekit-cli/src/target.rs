@@ -204,7 +204,7 @@ pub fn snapshot_record(reference: &Reference, at: Option<&str>) -> anyhow::Resul
     if reference.registry != imagekit::reference::DEFAULT_REGISTRY {
         bail!(
             "{reference} is neither in the local store nor on Docker Hub (the offline snapshot holds only the \
-             Driftwood images, listed by `imagekit inspect --list`): pull it first, or read it with docker://{reference}"
+             Driftwood images, all on Docker Hub): pull it first, or read it with docker://{reference}"
         );
     }
     if let Some(digest) = &reference.digest {

@@ -200,3 +200,34 @@ fn writing_to_a_device_writes_through_it_and_keeps_the_device() {
     ok(&["extract", layout.to_str().unwrap(), "/etc/motd", "--layer", "0", "-o", "/dev/null"]);
     assert!(fs::metadata("/dev/null").unwrap().file_type().is_char_device(), "/dev/null is still a device");
 }
+
+/// Every `` `imagekit VERB `` a message or help text names is a verb the binary has.
+#[test]
+fn messages_name_only_verbs_that_exist() {
+    let help = ok(&["--help"]);
+    let verbs: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(verbs.contains(&"layers") && verbs.contains(&"copy"), "{verbs:?}");
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join("main.rs"), src.join("target.rs"), src.join("output.rs")];
+    files.extend(std::fs::read_dir(src.join("cmd")).unwrap().map(|e| e.unwrap().path()));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (i, _) in text.match_indices("`imagekit ") {
+            let verb: String = text[i + 10..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '-').collect();
+            if verb.is_empty() {
+                continue; // `imagekit {verb}`: the verb being run
+            }
+            assert!(
+                verbs.contains(&verb.as_str()),
+                "{}: names `imagekit {verb}`, which does not exist",
+                file.display()
+            );
+        }
+    }
+}
