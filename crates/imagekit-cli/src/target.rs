@@ -203,8 +203,8 @@ fn snapshot_target(arg: &str, at: Option<&str>) -> anyhow::Result<Target> {
 pub fn snapshot_record(reference: &Reference, at: Option<&str>) -> anyhow::Result<&'static ImageRecord> {
     if reference.registry != imagekit::reference::DEFAULT_REGISTRY {
         bail!(
-            "{reference} is neither in the local store nor on Docker Hub (the offline snapshot holds only the \
-             Driftwood images, all on Docker Hub): pull it first, or read it with docker://{reference}"
+            "{reference} is not in the local store, and the offline snapshot holds only the Driftwood images \
+             (all on Docker Hub): pull it first, or read it with docker://{reference}"
         );
     }
     if let Some(digest) = &reference.digest {
