@@ -10,6 +10,7 @@ use super::*;
 use crate::index::Index;
 use crate::manifest::Manifest;
 use crate::raw::Raw;
+use crate::media;
 use crate::store::Store;
 
 struct Request {
