@@ -287,3 +287,52 @@ fn declared_sizes_that_overflow_are_not_printed_as_zero() {
     assert!(out.contains("overflow") && !out.contains("total     0 B"), "{out}");
     assert!(json(&["manifest", &src])["manifest"]["total_layer_size"].is_null());
 }
+
+/// `docker save` from Docker 25+ (containerd image store), made the way Docker makes it: an OCI
+/// layout (here written by skopeo), index.json entries annotated with the image's full name and
+/// tag, and a `manifest.json` naming blobs by path, in one tar written by GNU tar.
+#[test]
+fn a_docker_25_save_built_by_hand_reads_like_the_layout() {
+    let Some(skopeo) = oracle("skopeo") else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let layout = tmp.path().join("oci");
+    build_web(tmp.path(), &layout);
+    let oci = format!("oci:{}:web:1", layout.display());
+    let saved = tmp.path().join("saved");
+    skopeo_copy(&skopeo, &oci, &format!("oci:{}:1", saved.display()));
+
+    let index_path = saved.join("index.json");
+    let mut index: serde_json::Value = serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    let entry = &mut index["manifests"][0];
+    entry["annotations"] = serde_json::json!({
+        "io.containerd.image.name": "docker.io/driftwood/web:1",
+        "org.opencontainers.image.ref.name": "1"
+    });
+    let manifest_digest = entry["digest"].as_str().unwrap().trim_start_matches("sha256:").to_string();
+    std::fs::write(&index_path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(saved.join("blobs/sha256").join(&manifest_digest)).unwrap()).unwrap();
+    let path_of =
+        |d: &serde_json::Value| format!("blobs/sha256/{}", d["digest"].as_str().unwrap().trim_start_matches("sha256:"));
+    let docker_manifest = serde_json::json!([{
+        "Config": path_of(&manifest["config"]),
+        "RepoTags": ["driftwood/web:1"],
+        "Layers": manifest["layers"].as_array().unwrap().iter().map(path_of).collect::<Vec<_>>(),
+    }]);
+    std::fs::write(saved.join("manifest.json"), serde_json::to_vec(&docker_manifest).unwrap()).unwrap();
+    let archive = tmp.path().join("docker25.tar");
+    let status = Command::new("tar").arg("-cf").arg(&archive).arg("-C").arg(&saved).arg(".").status().unwrap();
+    assert!(status.success());
+
+    let expected = facts(&oci);
+    // By the name Docker records (short or full), by its tag, or as the only image.
+    for source in [
+        format!("docker-archive:{}:driftwood/web:1", archive.display()),
+        format!("docker-archive:{}:docker.io/driftwood/web:1", archive.display()),
+        format!("docker-archive:{}", archive.display()),
+    ] {
+        assert_eq!(facts(&source), expected, "{source}");
+    }
+    let err = fails(&["layers", &format!("docker-archive:{}:driftwood/other:2", archive.display())]);
+    assert!(err.contains("driftwood/other:2") && err.contains("docker.io/driftwood/web:1"), "{err}");
+}
