@@ -11,39 +11,7 @@ use std::path::Path;
 use imagekit::apply::{unpack, Tree};
 use imagekit::layer::{self, Limits};
 use imagekit::Error;
-use layers_support::{gzip, tar, Raw};
-
-/// Apply `layers` both in memory and on disk; both must fail alike. Returns the message.
-fn refused(layers: &[Vec<u8>]) -> String {
-    let mut tree = Tree::new();
-    let in_memory =
-        layers.iter().enumerate().try_for_each(|(i, l)| tree.apply_layer(&l[..], i, &Limits::default()).map(drop));
-    let memory_err = in_memory.expect_err("the in-memory tree accepted a hostile layer");
-
-    let work = tempfile::tempdir().unwrap();
-    let paths: Vec<_> = layers
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let p = work.path().join(format!("layer{i}.tar.gz"));
-            fs::write(&p, l).unwrap();
-            p
-        })
-        .collect();
-    let dest = work.path().join("rootfs");
-    let disk_err = unpack(&paths, &dest, &Limits::default()).expect_err("unpack accepted a hostile layer");
-    assert!(matches!(disk_err, Error::HostileLayer { .. }), "{disk_err:?}");
-    assert!(matches!(memory_err, Error::HostileLayer { .. }), "{memory_err:?}");
-    // Nothing changed: no destination, no staging directory left beside it.
-    assert!(!dest.exists(), "a failed unpack left {}", dest.display());
-    let left: Vec<_> = fs::read_dir(work.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left.len(), layers.len(), "leftovers: {left:?}");
-    let (m, d) = (memory_err.to_string(), disk_err.to_string());
-    assert!(!d.contains('\n'), "{d}");
-    // Same reason either way, apart from the layer's name.
-    assert_eq!(m.split_once(": ").unwrap().1, d.split_once(": ").unwrap().1);
-    d
-}
+use layers_support::{gzip, refused, tar, Raw};
 
 #[test]
 fn parent_dir_components() {

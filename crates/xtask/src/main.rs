@@ -10,6 +10,7 @@ mod demo;
 mod exercise_pages;
 mod exercises;
 mod figures;
+mod fuzz;
 mod hints;
 mod registry;
 mod served;
@@ -55,6 +56,10 @@ for instructors and developers:
   bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
   demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
                       target/demo-scratch/NN, one step at a time
+  fuzz [TARGET] [--time S]
+                      run the cargo-fuzz targets in fuzz/ (layer_read, apply_tree, apply_disk,
+                      differential, documents, reference) for S seconds each (default 60);
+                      needs nightly and cargo-fuzz
   registry start|stop|status
                       a real registry (Debian's docker-registry) on 127.0.0.1 and a free port,
                       data under target/registry/, for `imagekit push` and `imagekit pull` demos
@@ -155,6 +160,7 @@ fn run(args: &[String]) -> Result {
         ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
         ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
+        ["fuzz", rest @ ..] => fuzz::run(&root, rest),
         ["registry", "start"] => registry::start(&root),
         ["registry", "stop"] => registry::stop(&root),
         ["registry", "status"] => registry::status(&root),

@@ -136,7 +136,7 @@ impl Unpacker {
     }
 
     fn view(&self) -> Disk<'_> {
-        Disk { root: &self.root }
+        Disk { root: &self.root, dirs: &self.dir_modes }
     }
 
     fn apply_entry(&mut self, pass: &mut Pass, mut entry: LayerEntry<'_>) -> Result<()> {
@@ -370,10 +370,17 @@ impl Pass {
 /// The staging directory as the resolver sees it.
 struct Disk<'a> {
     root: &'a Path,
+    /// Every directory this unpack created and has not removed: a real directory, never a
+    /// symlink, so its lookup needs no system call. Without this, each entry would cost one
+    /// `lstat` per ancestor, each walking the whole prefix: quadratic in the depth.
+    dirs: &'a BTreeMap<String, u32>,
 }
 
 impl Lookup for Disk<'_> {
     fn lookup(&self, rel: &str) -> Result<Found> {
+        if rel.is_empty() || self.dirs.contains_key(rel) {
+            return Ok(Found::Dir);
+        }
         let path = self.root.join(rel);
         let meta = match fs::symlink_metadata(&path) {
             Ok(meta) => meta,

@@ -45,44 +45,55 @@ pub(crate) fn resolve_dir(view: &impl Lookup, dir: &str, layer: &str, entry: &st
     // Each pending component remembers the symlink it came from, to name it in an escape.
     let mut todo: VecDeque<(String, Option<String>)> =
         dir.split('/').filter(|c| !c.is_empty()).map(|c| (c.to_string(), None)).collect();
-    let mut done: Vec<String> = Vec::new();
+    // The resolved prefix, and where each of its components starts: kept incrementally, so a
+    // deep path costs time linear in its length rather than quadratic.
+    let mut done = String::new();
+    let mut starts: Vec<usize> = Vec::new();
     let mut hops = 0;
     while let Some((component, via)) = todo.pop_front() {
         // `..` and `.` only ever come from symlink targets: layer paths are normalized.
         match component.as_str() {
             "." => continue,
             ".." => {
-                if done.pop().is_none() {
+                let Some(start) = starts.pop() else {
                     let through = via.as_deref().unwrap_or("?");
                     let why = format!("entry {entry:?} escapes the root through symlink {through:?}");
                     return Err(Error::HostileLayer { layer: layer.to_string(), reason: why });
-                }
+                };
+                done.truncate(start.saturating_sub(1));
                 continue;
             }
             _ => {}
         }
-        let here = if done.is_empty() { component.clone() } else { format!("{}/{component}", done.join("/")) };
-        match view.lookup(&here)? {
+        let start = if done.is_empty() { 0 } else { done.len() + 1 };
+        if !done.is_empty() {
+            done.push('/');
+        }
+        done.push_str(&component);
+        match view.lookup(&done)? {
             Found::Symlink(target) => {
                 hops += 1;
                 if hops > MAX_HOPS {
                     let why =
-                        format!("entry {entry:?}: more than {MAX_HOPS} symlinks to resolve (a loop?) at {here:?}");
+                        format!("entry {entry:?}: more than {MAX_HOPS} symlinks to resolve (a loop?) at {done:?}");
                     return Err(Error::HostileLayer { layer: layer.to_string(), reason: why });
                 }
+                let via = Some(done.clone());
+                // The symlink itself is replaced by its target's components.
+                done.truncate(start.saturating_sub(1));
                 if target.starts_with('/') {
                     // Absolute targets mean the image's `/`, never the host's.
                     done.clear();
+                    starts.clear();
                 }
-                let via = Some(here.clone());
                 for part in target.split('/').rev().filter(|c| !c.is_empty()) {
                     todo.push_front((part.to_string(), via.clone()));
                 }
             }
-            Found::Missing | Found::Dir | Found::Other => done.push(component),
+            Found::Missing | Found::Dir | Found::Other => starts.push(start),
         }
     }
-    Ok(done.join("/"))
+    Ok(done)
 }
 
 #[cfg(test)]

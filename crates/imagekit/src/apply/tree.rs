@@ -150,8 +150,15 @@ impl Tree {
                     Some(n) if n.kind == NodeKind::Dir => return Err(hostile("is a directory")),
                     Some(n) => n,
                 };
-                // One inode, two names: the link has the target's metadata and contents.
-                node = Node { kind: NodeKind::Hardlink, layer: pass.layer, link: Some(target), ..shared.clone() };
+                node = if shared.kind == NodeKind::Symlink {
+                    // link(2) does not follow a symlink: the new name is the same symlink, as the
+                    // on-disk unpack (and every runtime) makes it. Resolving through it later
+                    // must follow it there and here alike.
+                    Node { layer: pass.layer, ..shared.clone() }
+                } else {
+                    // One inode, two names: the link has the target's metadata and contents.
+                    Node { kind: NodeKind::Hardlink, layer: pass.layer, link: Some(target), ..shared.clone() }
+                };
             }
             _ if self.keep_contents => {
                 let mut bytes = Vec::with_capacity(entry.size.min(64 << 20) as usize);

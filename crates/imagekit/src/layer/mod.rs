@@ -14,11 +14,21 @@
 //! | `tarball` | the deterministic tar writer, [`write_tar`], [`build_from_entries`] |
 //! | `pgzip` | pigz-style parallel gzip whose output does not depend on the thread count |
 //! | `dir` | [`build_from_dir`] (feature `fs`) |
-//! | `read` | [`for_each_entry`], [`diff_id_of_blob`], [`Limits`] |
+//! | `read` | [`for_each_entry`], [`diff_id_of_blob`]: the one way in for every reader |
+//! | `stream` | gzip or plain tar, with the size and ratio limits enforced as bytes flow |
+//! | `frames`, `header`, `pax` | tar framing and headers, read exactly as Go's archive/tar reads them |
+//! | `check` | the rules for one entry: paths, types, links, ids |
+//! | `limits` | [`Limits`]: every bound in one place, with a table of defaults |
 
+mod check;
+mod frames;
+mod header;
+mod limits;
 mod path;
+mod pax;
 mod pgzip;
 mod read;
+mod stream;
 mod tarball;
 
 #[cfg(feature = "fs")]
@@ -28,7 +38,8 @@ use crate::digest::Digest;
 
 #[cfg(feature = "fs")]
 pub use dir::build_from_dir;
-pub use read::{diff_id_of_blob, for_each_entry, EntryKind, LayerEntry, LayerSummary, Limits};
+pub use limits::Limits;
+pub use read::{diff_id_of_blob, for_each_entry, EntryKind, LayerEntry, LayerSummary};
 pub use tarball::{build_from_entries, write_tar};
 
 pub(crate) use path::{join, normalize, split_parent};

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod raw;
+
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -145,4 +147,39 @@ pub fn text(len: usize, seed: u32) -> Vec<u8> {
     }
     out.truncate(len);
     out
+}
+
+/// Apply `layers` both in memory and on disk; both must fail alike. Returns the message.
+pub fn refused(layers: &[Vec<u8>]) -> String {
+    let mut tree = Tree::new();
+    let in_memory = layers
+        .iter()
+        .enumerate()
+        .try_for_each(|(i, l)| tree.apply_layer(&l[..], i, &imagekit::layer::Limits::default()).map(drop));
+    let memory_err = in_memory.expect_err("the in-memory tree accepted a hostile layer");
+
+    let work = tempfile::tempdir().unwrap();
+    let paths: Vec<_> = layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let p = work.path().join(format!("layer{i}.tar.gz"));
+            std::fs::write(&p, l).unwrap();
+            p
+        })
+        .collect();
+    let dest = work.path().join("rootfs");
+    let disk_err = imagekit::apply::unpack(&paths, &dest, &imagekit::layer::Limits::default())
+        .expect_err("unpack accepted a hostile layer");
+    assert!(matches!(disk_err, imagekit::Error::HostileLayer { .. }), "{disk_err:?}");
+    assert!(matches!(memory_err, imagekit::Error::HostileLayer { .. }), "{memory_err:?}");
+    // Nothing changed: no destination, no staging directory left beside it.
+    assert!(!dest.exists(), "a failed unpack left {}", dest.display());
+    let left: Vec<_> = std::fs::read_dir(work.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), layers.len(), "leftovers: {left:?}");
+    let (m, d) = (memory_err.to_string(), disk_err.to_string());
+    assert!(!d.contains('\n'), "{d}");
+    // Same reason either way, apart from the layer's name.
+    assert_eq!(m.split_once(": ").unwrap().1, d.split_once(": ").unwrap().1);
+    d
 }

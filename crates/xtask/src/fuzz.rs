@@ -1,0 +1,142 @@
+//! `cargo xtask fuzz [TARGET] [--time S]`: run the cargo-fuzz targets in fuzz/ (issue 12), each
+//! for S seconds (default 60), and print executions per target.
+//!
+//! Each target keeps its corpus in target/fuzz/corpus/TARGET (kept between runs, so fuzzing
+//! resumes where it stopped) and starts from the committed seeds in fuzz/seeds/: real layers of
+//! the Driftwood demo image, the repository's raw manifests, references. A crash stops the run
+//! with the input's path; copy it into a regression test.
+//!
+//! Needs the nightly toolchain and cargo-fuzz (libFuzzer needs nightly's sanitizer flags); both
+//! are checked first, with the command that installs what is missing.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::util::{self, Error, Result};
+
+/// Every target, with the seed folders it starts from.
+const TARGETS: [(&str, &[&str]); 6] = [
+    ("layer_read", &["layers"]),
+    ("apply_tree", &["multi", "layers"]),
+    ("apply_disk", &["multi", "layers"]),
+    ("differential", &["multi", "layers"]),
+    ("documents", &["documents"]),
+    ("reference", &["references"]),
+];
+
+pub fn run(root: &Path, args: &[&str]) -> Result {
+    let (only, seconds) = parse(args)?;
+    check_tools()?;
+    let fuzz_dir = root.join("fuzz");
+    let work = util::target_dir(root).join("fuzz");
+    let mut rows = Vec::new();
+    for (target, seeds) in TARGETS.iter().filter(|(t, _)| only.is_none_or(|o| o == *t)) {
+        util::check_interrupted()?;
+        util::header(&format!("fuzz {target} for {seconds} s"));
+        let corpus = work.join("corpus").join(target);
+        let artifacts = work.join("artifacts").join(target);
+        for dir in [&corpus, &artifacts] {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Failed(format!("creating {}: {e}", dir.display())))?;
+        }
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(&fuzz_dir)
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(&corpus)
+            .args(seeds.iter().map(|s| fuzz_dir.join("seeds").join(s)))
+            .arg("--")
+            .arg(format!("-max_total_time={seconds}"))
+            .arg(format!("-artifact_prefix={}/", artifacts.display()))
+            .args(["-max_len=262144", "-rss_limit_mb=1536", "-print_final_stats=1"]);
+        let started = Instant::now();
+        let (status, log) = util::combined(cmd)?;
+        let runs = final_runs(&log);
+        let took = started.elapsed();
+        let tail: Vec<&str> = log.lines().rev().take(12).collect();
+        for line in tail.iter().rev() {
+            eprintln!("  {line}");
+        }
+        if !status.success() {
+            let artifact =
+                log.lines().find_map(|l| l.split("Test unit written to ").nth(1)).unwrap_or("(see the log above)");
+            return Err(Error::Failed(format!(
+                "fuzz target {target} failed after {runs} executions; input: {artifact}\n  reproduce: cd fuzz && cargo +nightly fuzz run {target} {artifact}"
+            )));
+        }
+        rows.push((target.to_string(), runs, took.as_secs_f64()));
+    }
+    println!("\n{:<14} {:>12} {:>10} {:>10}", "target", "executions", "seconds", "exec/s");
+    for (target, runs, secs) in &rows {
+        println!("{target:<14} {runs:>12} {secs:>10.0} {:>10.0}", *runs as f64 / secs.max(1.0));
+    }
+    Ok(())
+}
+
+fn parse<'a>(args: &[&'a str]) -> Result<(Option<&'a str>, u64)> {
+    let mut only = None;
+    let mut seconds = 60;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match *arg {
+            "--time" => {
+                let value = rest.next().ok_or_else(|| Error::Usage("--time takes a number of seconds".into()))?;
+                seconds =
+                    value.parse().map_err(|_| Error::Usage(format!("--time {value:?} is not a number of seconds")))?;
+            }
+            flag if flag.starts_with('-') => return Err(Error::Usage(format!("unknown option {flag:?}"))),
+            target if TARGETS.iter().any(|(t, _)| *t == target) && only.is_none() => only = Some(target),
+            other => {
+                let names: Vec<&str> = TARGETS.iter().map(|(t, _)| *t).collect();
+                return Err(Error::Usage(format!("unknown fuzz target {other:?} (targets: {})", names.join(", "))));
+            }
+        }
+    }
+    Ok((only, seconds))
+}
+
+fn check_tools() -> Result {
+    let has_nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_nightly {
+        return Err(Error::Failed("fuzzing needs the nightly toolchain: rustup toolchain install nightly".into()));
+    }
+    if util::which("cargo-fuzz").is_none() {
+        return Err(Error::Failed("fuzzing needs cargo-fuzz: cargo install cargo-fuzz --locked".into()));
+    }
+    Ok(())
+}
+
+/// libFuzzer's last "#N ... DONE" or "Done N runs" line.
+fn final_runs(log: &str) -> u64 {
+    log.lines()
+        .rev()
+        .find_map(|l| {
+            let rest = l.strip_prefix("Done ")?;
+            rest.split_whitespace().next()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_target_and_time() {
+        assert_eq!(parse(&[]).ok(), Some((None, 60)));
+        assert_eq!(parse(&["differential", "--time", "5"]).ok(), Some((Some("differential"), 5)));
+        assert!(matches!(parse(&["nope"]), Err(Error::Usage(m)) if m.contains("unknown fuzz target")));
+        assert!(matches!(parse(&["--time", "x"]), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn reads_libfuzzer_final_count() {
+        let log = "#1024\tpulse  cov: 10\nDone 123456 runs in 61 second(s)\n";
+        assert_eq!(final_runs(log), 123456);
+        assert_eq!(final_runs("crashed"), 0);
+    }
+}
