@@ -116,3 +116,39 @@ fn image_build_and_copy_survive_kill_9() {
         assert_eq!(ingest, 0, "trial {trial}: nothing stays in ingest/");
     }
 }
+
+#[test]
+fn unpack_survives_kill_9_and_the_next_unpack_removes_its_staging() {
+    let tmp = tempfile::tempdir().unwrap();
+    let layer = big_layer_dir(tmp.path());
+    let layout = tmp.path().join("oci");
+    let build =
+        ["image", "build", "--layer", layer.to_str().unwrap(), "--tag", "big:1", "-o", layout.to_str().unwrap()];
+    assert!(imagekit_cmd(&build).status().unwrap().success());
+    let out = tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let rootfs = out.join("rootfs");
+    let source = format!("oci:{}:big:1", layout.display());
+    let unpack = ["unpack", source.as_str(), "-o", rootfs.to_str().unwrap()];
+    let full = timed(&unpack);
+    let mut moments = Moments(seed());
+    let staging = |dir: &Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .filter(|n| n.starts_with(".unpack-"))
+            .collect()
+    };
+    let mut interrupted = 0;
+    for trial in 0..TRIALS {
+        let _ = std::fs::remove_dir_all(&rootfs);
+        killed(&unpack, moments.next(full));
+        interrupted += !rootfs.exists() as u32;
+        // A finished unpack leaves its tree; start again from nothing, as a user would.
+        let _ = std::fs::remove_dir_all(&rootfs);
+        assert!(imagekit_cmd(&unpack).status().unwrap().success(), "trial {trial}: unpack again");
+        assert_eq!(staging(&out), Vec::<String>::new(), "trial {trial}: nothing stays in staging");
+        assert_eq!(std::fs::read(rootfs.join("etc/motd")).unwrap(), b"driftwood\n");
+    }
+    eprintln!("{interrupted} of {TRIALS} unpacks were killed before they finished");
+}

@@ -17,6 +17,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use super::resolve::{resolve, resolve_dir, Found, Lookup};
+use super::staging::Staging;
 use crate::digest::copy_large;
 use crate::error::{Error, IoContext, Result};
 use crate::layer::{for_each_entry, join, EntryKind, LayerEntry, LayerSummary, Limits};
@@ -53,7 +54,7 @@ pub fn unpack(layers: &[impl AsRef<Path>], dest: &Path, limits: &Limits) -> Resu
 pub struct Unpacker {
     dest: PathBuf,
     /// The staging directory; dropping it (on error) removes everything unpacked so far.
-    staging: tempfile::TempDir,
+    staging: Staging,
     root: PathBuf,
     limits: Limits,
     /// Ownership is only ours to set when we are root.
@@ -87,10 +88,8 @@ impl Unpacker {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).ctx(|| format!("creating {}", parent.display()))?;
-        let staging = tempfile::Builder::new()
-            .prefix(".unpack-")
-            .tempdir_in(&parent)
-            .ctx(|| format!("creating a staging directory in {}", parent.display()))?;
+        // Leftovers of unpacks killed before they finished go first (see `staging`).
+        let staging = Staging::create(&parent)?;
         let root = staging.path().to_path_buf();
         let as_root = fs::metadata(&root).ctx(|| format!("reading {}", root.display()))?.uid() == 0;
         Ok(Unpacker {

@@ -20,6 +20,8 @@ mod tree;
 
 #[cfg(feature = "fs")]
 mod disk;
+#[cfg(feature = "fs")]
+pub mod staging;
 
 #[cfg(feature = "fs")]
 pub use disk::{unpack, UnpackStats, Unpacker};

@@ -9,8 +9,8 @@ use std::sync::{Arc, Mutex};
 use super::*;
 use crate::index::Index;
 use crate::manifest::Manifest;
-use crate::raw::Raw;
 use crate::media;
+use crate::raw::Raw;
 use crate::store::Store;
 
 struct Request {
