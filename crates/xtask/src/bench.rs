@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Context, Result};
-use crate::{book, fail};
+use crate::book;
+use crate::util::{self, bail, Context, Result};
+use testbed::{Registry, RegistryOptions};
 
 const RUNS: usize = 3;
 const DIGEST_FILE_BYTES: u64 = 512 << 20;
@@ -27,7 +28,7 @@ const GENERATOR: &str = "v1";
 pub fn bench(root: &Path) -> Result {
     let imagekit = book::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
-    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 
     let mut md = String::from("# imagekit benchmarks\n\n");
     md.push_str(&machine(root));
@@ -47,7 +48,7 @@ pub fn bench(root: &Path) -> Result {
     }
 
     let results = dir.join("results.md");
-    fs::write(&results, &md).context(|| format!("writing {}", results.display()))?;
+    fs::write(&results, &md).with_context(|| format!("writing {}", results.display()))?;
     println!("written to {}", util::rel(root, &results));
     Ok(())
 }
@@ -167,30 +168,30 @@ fn random_file(dir: &Path) -> Result<PathBuf> {
     }
     eprintln!("writing {} (512 MiB of pseudo-random data)…", path.display());
     let tmp = path.with_extension("tmp");
-    let mut file = fs::File::create(&tmp).context(|| format!("creating {}", tmp.display()))?;
+    let mut file = fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut rng = Rng(0xD21F_7D05);
     let mut buf = vec![0u8; 1 << 20];
     for _ in 0..(DIGEST_FILE_BYTES >> 20) {
         rng.fill(&mut buf);
-        file.write_all(&buf).context(|| format!("writing {}", tmp.display()))?;
+        file.write_all(&buf).with_context(|| format!("writing {}", tmp.display()))?;
     }
     drop(file);
-    fs::rename(&tmp, &path).context(|| format!("writing {}", path.display()))?;
+    fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
     Ok(path)
 }
 
 /// Reads the file once so every tool finds it in the page cache.
 fn warm(path: &Path) -> Result {
-    let mut file = fs::File::open(path).context(|| format!("opening {}", path.display()))?;
+    let mut file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut buf = vec![0u8; 1 << 20];
-    while file.read(&mut buf).context(|| format!("reading {}", path.display()))? > 0 {}
+    while file.read(&mut buf).with_context(|| format!("reading {}", path.display()))? > 0 {}
     Ok(())
 }
 
 /// Reads every file under `dir` (GNU tar skips reading when writing to /dev/null: no shortcut).
 fn warm_tree(dir: &Path) -> Result {
-    for entry in fs::read_dir(dir).context(|| format!("reading {}", dir.display()))? {
-        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
         if path.is_dir() {
             warm_tree(&path)?;
         } else {
@@ -239,7 +240,7 @@ fn digest_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     let reference = &rows[0].3;
     for (tool, _, _, hex) in &rows {
         if hex != reference || hex.len() != 64 {
-            return fail!("digests disagree: imagekit says {reference:?}, {tool} says {hex:?}");
+            bail!("digests disagree: imagekit says {reference:?}, {tool} says {hex:?}");
         }
     }
 
@@ -397,9 +398,9 @@ fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
     let mut put = |rel: String, content: &[u8]| -> Result {
         let path = tree.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).context(|| format!("creating {}", parent.display()))?;
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        fs::write(&path, content).context(|| format!("writing {}", path.display()))?;
+        fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
         files += 1;
         bytes += content.len() as u64;
         Ok(())
@@ -435,7 +436,8 @@ fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
         rng.fill(&mut blob);
         put(format!("usr/lib/driftwood/blob-{i}.bin"), &blob)?;
     }
-    fs::write(&marker, format!("{GENERATOR} {files} {bytes}\n")).context(|| format!("writing {}", marker.display()))?;
+    fs::write(&marker, format!("{GENERATOR} {files} {bytes}\n"))
+        .with_context(|| format!("writing {}", marker.display()))?;
     Ok((tree, files, bytes))
 }
 
@@ -510,7 +512,7 @@ fn layer_bench(imagekit: &Path, dir: &Path) -> Result<String> {
 }
 
 fn size(path: &Path) -> Result<u64> {
-    fs::metadata(path).map(|m| m.len()).context(|| format!("reading {}", path.display()))
+    fs::metadata(path).map(|m| m.len()).with_context(|| format!("reading {}", path.display()))
 }
 
 /// The digest (SHA-256 of the blob) and diff_id (SHA-256 of the tar) imagekit printed must be
@@ -523,9 +525,7 @@ fn check_layer(blob: &Path, printed: &str) -> Result {
     let diff_id = diff_id.split_whitespace().next().unwrap_or("");
     for (what, hex) in [("digest", digest), ("diff_id", diff_id)] {
         if hex.len() != 64 || !printed.contains(hex) {
-            return fail!(
-                "`imagekit layer build` did not print the layer's {what} sha256:{hex}; it printed:\n{printed}"
-            );
+            bail!("`imagekit layer build` did not print the layer's {what} sha256:{hex}; it printed:\n{printed}");
         }
     }
     Ok(())
@@ -534,73 +534,18 @@ fn check_layer(blob: &Path, printed: &str) -> Result {
 // ---------------------------------------------------------------------------------------------
 // (c) pull
 
-/// A `docker-registry serve` of the bench's own (access log on, in `dir/registry.log`), killed
-/// when dropped.
-struct BenchRegistry {
-    child: std::process::Child,
-    addr: String,
-    log: PathBuf,
-}
-
-impl Drop for BenchRegistry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl BenchRegistry {
-    fn start(dir: &Path) -> Result<BenchRegistry> {
-        let binary = util::which("docker-registry").unwrap_or_else(|| PathBuf::from("/usr/bin/docker-registry"));
-        util::fresh_dir(dir)?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .context(|| "finding a free port on 127.0.0.1")?
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let config = dir.join("config.yml");
-        fs::write(
-            &config,
-            format!(
-                "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: false\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\nhealth:\n  storagedriver:\n    enabled: false\n",
-                dir.join("data").display()
-            ),
-        )
-        .context(|| format!("writing {}", config.display()))?;
-        let log = dir.join("registry.log");
-        let out = fs::File::create(&log).context(|| format!("creating {}", log.display()))?;
-        let err = out.try_clone().context(|| "opening the registry log")?;
-        let child = Command::new(&binary)
-            .arg("serve")
-            .arg(&config)
-            .stdin(std::process::Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .context(|| format!("starting {}", binary.display()))?;
-        let registry = BenchRegistry { child, addr, log };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while !crate::registry::ping(&registry.addr) {
-            if Instant::now() > deadline {
-                return fail!("docker-registry did not answer on http://{}/v2/ within 15 s", registry.addr);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(registry)
-    }
-
-    /// How many `GET …/blobs/…` lines the access log holds so far.
-    fn blob_gets(&self) -> usize {
-        fs::read_to_string(&self.log)
-            .map(|t| t.lines().filter(|l| l.contains("\"GET /v2/") && l.contains("/blobs/sha256:")).count())
-            .unwrap_or(0)
-    }
+/// Debian's docker-registry with its access log on, for counting blob GETs.
+fn start_registry(dir: &Path) -> Result<Registry> {
+    let binary = util::which(testbed::registry::BINARY).context("docker-registry is not installed")?;
+    util::fresh_dir(dir)?;
+    let options = RegistryOptions { access_log: true, ..RegistryOptions::default() };
+    Ok(Registry::start(&binary, dir, &options)?)
 }
 
 /// Runs `make()` `RUNS` times, calling `before()` ahead of each (untimed); the best time, and
 /// the registry's blob GETs during the best run.
 fn best_pull(
-    registry: &BenchRegistry,
+    registry: &Registry,
     mut before: impl FnMut() -> Result,
     make: impl Fn() -> Command,
 ) -> Result<(Duration, usize, String)> {
@@ -638,7 +583,7 @@ pub(crate) fn pull_bench(imagekit: &Path, dir: &Path) -> Result<Option<String>> 
     build.args(["--tag", "bench:1", "-o"]).arg(&layout);
     util::output(&mut build)?;
 
-    let registry = BenchRegistry::start(&work.join("registry"))?;
+    let registry = start_registry(&work.join("registry"))?;
     let reference = format!("{}/bench/pull:1", registry.addr);
     util::output(Command::new(imagekit).arg("push").arg(&layout).arg(&reference))?;
 
@@ -658,7 +603,7 @@ pub(crate) fn pull_bench(imagekit: &Path, dir: &Path) -> Result<Option<String>> 
     };
     let fresh = |p: &Path| -> Result {
         if p.exists() {
-            fs::remove_dir_all(p).context(|| format!("removing {}", p.display()))?;
+            fs::remove_dir_all(p).with_context(|| format!("removing {}", p.display()))?;
         }
         Ok(())
     };

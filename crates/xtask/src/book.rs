@@ -16,10 +16,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fail;
 use crate::figures;
 use crate::setup;
-use crate::util::{self, Context, Result};
+use crate::util::{self, anyhow, bail, Context, Result};
+use crate::watcher::Changes;
 use crate::widget;
 
 /// The book's output folder (mdBook's default `build-dir`).
@@ -30,7 +30,7 @@ pub fn build_cli(root: &Path) -> Result<PathBuf> {
     util::run(util::cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
     let bin_dir = util::target_dir(root).join("release");
     if !bin_dir.join("imagekit").is_file() {
-        return fail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
+        bail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
     }
     Ok(bin_dir)
 }
@@ -44,13 +44,13 @@ fn fresh_scratch(root: &Path, name: &str) -> Result<PathBuf> {
 
 fn require_tools(root: &Path) -> Result {
     if !root.join("book.toml").is_file() {
-        return fail!("{} not found", root.join("book.toml").display());
+        bail!("{} not found", root.join("book.toml").display());
     }
     let missing: Vec<String> = setup::missing(root).into_iter().filter(|t| t.starts_with("mdbook")).collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        fail!("missing book tools: {} (run `cargo xtask setup`)", missing.join(", "))
+        Err(anyhow!("missing book tools: {} (run `cargo xtask setup`)", missing.join(", ")))
     }
 }
 
@@ -98,7 +98,7 @@ pub fn build_then_replay(root: &Path) -> Result {
         println!("book: all {} pages are the same when replayed", fresh.len());
         Ok(())
     } else {
-        fail!("replayed figures changed {} page(s): {}", differ.len(), differ.join(", "))
+        Err(anyhow!("replayed figures changed {} page(s): {}", differ.len(), differ.join(", ")))
     }
 }
 
@@ -107,7 +107,7 @@ fn rendered_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     files_with_ext(&root.join(BOOK_DIR), "html", &mut files)?;
     files
         .into_iter()
-        .map(|f| fs::read_to_string(&f).context(|| format!("reading {}", f.display())).map(|t| (f, t)))
+        .map(|f| fs::read_to_string(&f).with_context(|| format!("reading {}", f.display())).map(|t| (f, t)))
         .collect()
 }
 
@@ -128,7 +128,7 @@ pub fn serve(root: &Path) -> Result {
     let figures = figures::Figures::prepare(root, session, &bin_dir, &scratch)?;
     figures.prerun(root)?;
     if widget::present(root) {
-        rebuild_widget_on_change(root.to_path_buf());
+        rebuild_widget_on_change(root.to_path_buf())?;
     }
     let mut mdbook = Command::new("mdbook");
     mdbook
@@ -142,24 +142,19 @@ pub fn serve(root: &Path) -> Result {
 /// src/ (the generated script lands in src/widget/gen/, which src/widget/.gitignore keeps out of
 /// git but not out of mdbook's sight), book.toml's extra-watch-dirs (exercises/, demo/) and
 /// theme/; it cannot know that a Rust edit changes the widget.
-fn rebuild_widget_on_change(root: PathBuf) {
+fn rebuild_widget_on_change(root: PathBuf) -> Result {
     let sources = [widget::crate_dir(&root).join("src"), widget::crate_dir(&root).join("Cargo.toml")];
+    let changes = Changes::watch(&sources)?;
     std::thread::spawn(move || {
-        let mut seen = util::file_stamps(&sources);
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            let now = util::file_stamps(&sources);
-            if now == seen {
-                continue;
-            }
-            seen = now;
+        while changes.next() {
             println!("\nserve: the widget's sources changed; rebuilding its module");
             match widget::build(&root) {
                 Ok(_) => println!("serve: widget rebuilt (open pages reload if its module changed)"),
-                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e}"),
+                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e:#}"),
             }
         }
     });
+    Ok(())
 }
 
 /// A `<!-- cmdrun … -->` line in the book's sources.
@@ -210,9 +205,9 @@ pub(crate) fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
 }
 
 pub(crate) fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
-    let entries = fs::read_dir(dir).context(|| format!("reading {}", dir.display()))?;
+    let entries = fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
     for entry in entries {
-        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
         if path.is_dir() {
             files_with_ext(&path, ext, out)?;
         } else if path.extension().is_some_and(|e| e == ext) {
@@ -253,7 +248,7 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
     files_with_ext(&root.join("src"), "md", &mut pages)?;
     let mut lines = Vec::new();
     for page in &pages {
-        let text = fs::read_to_string(page).context(|| format!("reading {}", page.display()))?;
+        let text = fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
         lines.extend(cmdrun_lines(page, &text));
     }
     let runs = figures::read_log(log_dir);
@@ -322,7 +317,7 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
             continue;
         }
         checked += 1;
-        let text = fs::read_to_string(file).context(|| format!("reading {}", file.display()))?;
+        let text = fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         let name = util::rel(root, file);
         for marker in ["cmdrun error", "Fail to run shell"] {
             for at in find_all(&text, marker) {
@@ -361,7 +356,7 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
         for p in &problems {
             eprintln!("  - {p}");
         }
-        fail!("the book has {} problem(s) (listed above)", problems.len())
+        Err(anyhow!("the book has {} problem(s) (listed above)", problems.len()))
     }
 }
 

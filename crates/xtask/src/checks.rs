@@ -33,7 +33,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     pages.sort();
     let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for page in &pages {
-        texts.insert(page.clone(), fs::read_to_string(page).context(|| format!("reading {}", page.display()))?);
+        texts.insert(page.clone(), fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?);
     }
     let mut problems = Vec::new();
     let mut ids_cache: HashMap<PathBuf, Vec<String>> = HashMap::new();
@@ -115,7 +115,8 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     match index {
         None => problems.push("book/searchindex.json (or .js) is missing: search is off".to_string()),
         Some(index) => {
-            let lower = fs::read_to_string(&index).context(|| format!("reading {}", index.display()))?.to_lowercase();
+            let lower =
+                fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?.to_lowercase();
             for page in &topics {
                 let folder = page.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy();
                 for (prefix, terms) in SEARCH_TERMS {
@@ -136,7 +137,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
         }
     }
     // The exercise pages against their exercises: signatures, and a hints line for every step.
-    problems.extend(crate::exercise_pages::check(root));
+    problems.extend(crate::hint_pages::check(root));
     Ok(problems)
 }
 
@@ -162,8 +163,8 @@ pub fn summary_links(summary: &str) -> Vec<String> {
 }
 
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
-    for entry in fs::read_dir(dir).context(|| format!("reading {}", dir.display()))? {
-        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
         if path.is_dir() {
             // mdBook's own assets hold no pages.
             if !matches!(path.file_name().and_then(|n| n.to_str()), Some("FontAwesome" | "fonts" | "css")) {
@@ -401,7 +402,7 @@ fn print_rule(book: &Path) -> Result<bool> {
     if let Ok(entries) = fs::read_dir(&dir) {
         for entry in entries.flatten() {
             if entry.path().extension().is_some_and(|e| e == "css") {
-                css.push_str(&fs::read_to_string(entry.path()).context(|| format!("reading {}", dir.display()))?);
+                css.push_str(&fs::read_to_string(entry.path()).with_context(|| format!("reading {}", dir.display()))?);
             }
         }
     }

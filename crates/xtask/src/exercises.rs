@@ -14,8 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::fail;
-use crate::util::{self, Context, Error, Result};
+use crate::util::{self, anyhow, bail, Context, Result, Usage};
 
 pub struct Exercise {
     /// `exercises/07-layers`, absolute.
@@ -95,17 +94,17 @@ pub(crate) fn step_number(stem: &str) -> u32 {
 }
 
 pub(crate) fn read(path: &Path) -> Result<String> {
-    fs::read_to_string(path).context(|| format!("reading {}", path.display()))
+    fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Writes through a temporary file and a rename, so a crash leaves the old or the new file.
 fn write(path: &Path, content: &str) -> Result {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dir.join(format!(".{name}.xtask-tmp"));
-    fs::write(&tmp, content).context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).context(|| format!("writing {}", path.display()))
+    fs::write(&tmp, content).with_context(|| format!("writing {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Moves `content` to a new `.saved/lib.rs.<unix time>` and returns that path.
@@ -126,7 +125,7 @@ fn recover(root: &Path, ex: &Exercise) -> Result {
     let backup = ex.verify_backup();
     if backup.is_file() {
         write(&ex.lib(), &read(&backup)?)?;
-        fs::remove_file(&backup).context(|| format!("removing {}", backup.display()))?;
+        fs::remove_file(&backup).with_context(|| format!("removing {}", backup.display()))?;
         eprintln!("note: put back {} from an interrupted `cargo xtask verify`", util::rel(root, &ex.lib()));
     }
     Ok(())
@@ -147,7 +146,7 @@ fn package_name(manifest: &Path) -> Result<String> {
             }
         }
     }
-    fail!("{}: no [package] name", manifest.display())
+    Err(anyhow!("{}: no [package] name", manifest.display()))
 }
 
 /// Every `exercises/NN-*` crate, in order.
@@ -185,10 +184,11 @@ pub fn find(root: &Path, arg: &str) -> Result<Exercise> {
     let number = arg.parse::<u32>().ok().map(|n| format!("{n:02}"));
     let names: Vec<String> = all.iter().map(|e| e.number.clone()).collect();
     all.into_iter().find(|e| Some(&e.number) == number.as_ref() || e.name == arg || e.package == arg).ok_or_else(|| {
-        Error::Usage(format!(
+        Usage(format!(
             "no exercise {arg:?} (exercises: {})",
             if names.is_empty() { "none yet".to_string() } else { names.join(", ") }
         ))
+        .into()
     })
 }
 
@@ -343,7 +343,7 @@ impl<'a> Swap<'a> {
         }
         write(&self.ex.lib(), &self.original)?;
         let backup = self.ex.verify_backup();
-        fs::remove_file(&backup).context(|| format!("removing {}", backup.display()))?;
+        fs::remove_file(&backup).with_context(|| format!("removing {}", backup.display()))?;
         // Tidy: only removes the folder when nothing else is kept there.
         let _ = fs::remove_dir(self.ex.saved_dir());
         Ok(())
@@ -480,7 +480,7 @@ fn solution_against_a_real_registry(root: &Path, ex: &Exercise) -> Result {
         for args in [&build[..], &["push", &layout_arg, &reference]] {
             let (status, output) = imagekit(args)?;
             if !status.success() {
-                return fail!("imagekit {} failed:\n{output}", args.join(" "));
+                bail!("imagekit {} failed:\n{output}", args.join(" "));
             }
         }
         let mut example = util::cargo(root);
@@ -498,7 +498,7 @@ fn solution_against_a_real_registry(root: &Path, ex: &Exercise) -> Result {
         let (status, output) = util::combined(example)?;
         let second = output.lines().find(|l| l.starts_with("second pull:")).unwrap_or_default().to_string();
         if !status.success() || !second.contains(" 0 blob(s) fetched") {
-            return fail!("expected the second pull to fetch 0 blobs; the example printed:\n{output}");
+            bail!("expected the second pull to fetch 0 blobs; the example printed:\n{output}");
         }
         Ok(second)
     })?;
@@ -537,7 +537,7 @@ pub fn verify(root: &Path, only: &[String], worktree: bool) -> Result {
         );
         Ok(())
     } else {
-        fail!("verify: {} of {} exercise(s) have problems: {}", failed.len(), exercises.len(), failed.join(", "))
+        Err(anyhow!("verify: {} of {} exercise(s) have problems: {}", failed.len(), exercises.len(), failed.join(", ")))
     }
 }
 
@@ -603,7 +603,7 @@ pub fn reset(root: &Path, arg: &str) -> Result {
     } else if let Some(stub) = stub.clone() {
         (stub, "nothing was saved: put the fresh stub back (from git HEAD)".to_string())
     } else {
-        return fail!(
+        bail!(
             "{}: nothing saved in {} and no committed stub to go back to (not a git checkout?)",
             ex.name,
             util::rel(root, &saved)
@@ -622,7 +622,7 @@ pub fn reset(root: &Path, arg: &str) -> Result {
         println!("{}: {what}", ex.name);
     }
     if saved.is_file() {
-        fs::remove_file(&saved).context(|| format!("removing {}", saved.display()))?;
+        fs::remove_file(&saved).with_context(|| format!("removing {}", saved.display()))?;
         let _ = fs::remove_dir(ex.saved_dir());
     }
     Ok(())

@@ -19,17 +19,20 @@
 //! make and cargo do. Tools outside the repository (gzip, python3, docker-registry) are not in
 //! the key: `cargo xtask build --fresh`, and `cargo xtask test`, run every line.
 
-use std::collections::hash_map::DefaultHasher;
 use std::ffi::OsString;
 use std::fs;
-use std::hash::Hasher;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::UNIX_EPOCH;
 
+use sha2::{Digest, Sha256};
+
 use crate::book::{self, Line};
 use crate::util::{self, Context, Result};
+
+/// The cache's format: part of every page's key.
+const FORMAT: &[u8] = b"figures v2 (sha256)\0";
 
 /// The session folder (cursors, recordings in progress). Its presence turns the shim on.
 const SESSION: &str = "XTASK_FIGURES";
@@ -92,16 +95,16 @@ impl Figures {
         // the cache.
         let work = util::target_dir(&util::root()).join("xtask").join("figures");
         let shim_dir = work.join("shim");
-        fs::create_dir_all(&shim_dir).context(|| format!("creating {}", shim_dir.display()))?;
+        fs::create_dir_all(&shim_dir).with_context(|| format!("creating {}", shim_dir.display()))?;
         let shim = shim_dir.join("sh");
         if fs::read_to_string(&shim).ok().as_deref() != Some(SHIM) {
-            fs::write(&shim, SHIM).context(|| format!("writing {}", shim.display()))?;
+            fs::write(&shim, SHIM).with_context(|| format!("writing {}", shim.display()))?;
         }
         fs::set_permissions(&shim, fs::Permissions::from_mode(0o755))
-            .context(|| format!("making {} executable", shim.display()))?;
+            .with_context(|| format!("making {} executable", shim.display()))?;
         let session_dir = work.join(session.name);
-        fs::create_dir_all(&session_dir).context(|| format!("creating {}", session_dir.display()))?;
-        let runner = std::env::current_exe().context(|| "finding the xtask binary")?;
+        fs::create_dir_all(&session_dir).with_context(|| format!("creating {}", session_dir.display()))?;
+        let runner = std::env::current_exe().with_context(|| "finding the xtask binary")?;
         let imagekit = bin_dir.join("imagekit");
         let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let build_id = format!("{}-{}", std::process::id(), now.as_nanos());
@@ -134,7 +137,7 @@ impl Figures {
         let mut files = Vec::new();
         book::files_with_ext(&root.join("src"), "md", &mut files)?;
         for file in files {
-            let text = fs::read_to_string(&file).context(|| format!("reading {}", file.display()))?;
+            let text = fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let lines = book::cmdrun_lines(&file, &text);
             let Some(dir) = file.parent().filter(|_| !lines.is_empty()) else { continue };
             let page = PageRun::new(root, dir, &file, lines, &self.imagekit);
@@ -443,25 +446,28 @@ impl PageRun {
 fn page_key(root: &Path, cwd: &Path, lines: &[Line], imagekit: &Path) -> String {
     // Canonical, as `named_paths` makes the paths it finds: names are hashed relative to it.
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let mut h = DefaultHasher::new();
-    h.write(b"figures v1\0");
+    // SHA-256, not std's DefaultHasher, whose output may change with any Rust release; the
+    // version names the key's recipe, so a change to it (v2: SHA-256) misses every old entry.
+    let mut h = Sha256::new();
+    h.update(FORMAT);
     for line in lines {
-        h.write(line.command.as_bytes());
-        h.write(&[0]);
-        h.write(format!("{:?}", line.expected).as_bytes());
+        h.update(line.command.as_bytes());
+        h.update([0]);
+        h.update(format!("{:?}", line.expected).as_bytes());
     }
-    h.write(b"\0imagekit\0");
+    h.update(b"\0imagekit\0");
     hash_stat(&mut h, imagekit);
     let demo = root.join("demo");
-    h.write(b"\0demo\0");
+    h.update(b"\0demo\0");
     hash_tree(&mut h, &demo, &demo);
-    h.write(b"\0named\0");
+    h.update(b"\0named\0");
     for path in named_paths(root, cwd, lines) {
         if !path.starts_with(&demo) {
             hash_tree(&mut h, root, &path);
         }
     }
-    format!("{:016x}", h.finish())
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The files and folders inside the repository that the commands name, relative to `cwd`.
@@ -479,19 +485,19 @@ fn named_paths(root: &Path, cwd: &Path, lines: &[Line]) -> Vec<PathBuf> {
     found
 }
 
-fn hash_stat(h: &mut DefaultHasher, path: &Path) {
+fn hash_stat(h: &mut Sha256, path: &Path) {
     match fs::metadata(path) {
         Ok(meta) => {
-            h.write_u64(meta.len());
+            h.update(meta.len().to_le_bytes());
             let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).unwrap_or_default();
-            h.write_u128(mtime.as_nanos());
+            h.update(mtime.as_nanos().to_le_bytes());
         }
-        Err(_) => h.write(b"missing"),
+        Err(_) => h.update(b"missing"),
     }
 }
 
 /// Every file under `path` (or `path` itself): its name relative to `base`, size and mtime.
-fn hash_tree(h: &mut DefaultHasher, base: &Path, path: &Path) {
+fn hash_tree(h: &mut Sha256, base: &Path, path: &Path) {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = match fs::read_dir(path) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
@@ -502,8 +508,8 @@ fn hash_tree(h: &mut DefaultHasher, base: &Path, path: &Path) {
             hash_tree(h, base, &entry);
         }
     } else {
-        h.write(path.strip_prefix(base).unwrap_or(path).as_os_str().as_encoded_bytes());
-        h.write(&[0]);
+        h.update(path.strip_prefix(base).unwrap_or(path).as_os_str().as_encoded_bytes());
+        h.update([0]);
         hash_stat(h, path);
     }
 }
