@@ -13,8 +13,8 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::book;
 use crate::util::{self, bail, Context, Result, Usage};
+use crate::{book, cmdrun};
 
 /// `cargo xtask demo NN [--no-pause]`.
 pub fn demo(root: &Path, nn: &str, no_pause: bool) -> Result {
@@ -80,7 +80,7 @@ fn is_markup(output: &str) -> bool {
 /// expects.
 pub fn run(root: &Path, page: &Path, bin_dir: &Path, scratch: &Path, pause: bool) -> Result {
     let text = fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
-    let lines = book::cmdrun_lines(page, &text);
+    let lines = cmdrun::cmdrun_lines(page, &text);
     let name = util::rel(root, page);
     if lines.is_empty() {
         println!("{name} has no live commands (no `<!-- cmdrun … -->` lines)");

@@ -9,6 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::cmdrun::{self, Line};
 use crate::util;
 
 /// Every problem found, over all exercises.
@@ -69,42 +70,43 @@ fn check_hints(root: &Path, dir: &Path, page: &Path, page_name: &str, text: &str
     // Step → the line that shows its hints.
     let mut shown: Vec<(String, usize)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let n = i + 1;
         if line.contains("<summary>Hint") {
+            let n = i + 1;
             problems.push(format!(
                 "{page_name}:{n}: a hint written by hand: hints live in {hints_name}; show them with \
                  `<!-- cmdrun --strict ../../exercises/show-hints ../../{hints_name} STEP -->`"
             ));
         }
-        for command in cmdrun_commands(line) {
-            let words: Vec<&str> = command.split_whitespace().collect();
-            let Some(at) = words.iter().position(|w| w.ends_with("show-hints")) else { continue };
-            let place = format!("{page_name}:{n}: `cmdrun {command}`");
-            if words.first() != Some(&"--strict") {
-                problems.push(format!("{place} lacks `--strict`: a failure would go unnoticed in the page"));
-            }
-            let script = page_dir.join(words[at]);
-            if !is_executable(&script) {
-                problems.push(format!("{place}: {} is not an executable file", util::rel(root, &script)));
-            }
-            let &[file, step] = &words[at + 1..] else {
-                problems.push(format!("{place}: show-hints takes two arguments, the hints file and the step"));
-                continue;
-            };
-            if !same_file(&page_dir.join(file), &hints_file) {
-                problems.push(format!("{place} names {file}, not this exercise's hints (../../{hints_name})"));
-            }
-            if !steps.iter().any(|s| s == step) {
-                problems.push(format!(
-                    "{place}: no step {step} in {} (the steps are {})",
-                    util::rel(root, &dir.join("tests")),
-                    steps.join(", ")
-                ));
-            } else if let Some((_, first)) = shown.iter().find(|(s, _)| s == step) {
-                problems.push(format!("{place} shows the hints of {step} again (line {first} does already)"));
-            } else {
-                shown.push((step.to_string(), n));
-            }
+    }
+    for Line { line: n, command, expected, .. } in cmdrun::cmdrun_lines(page, text) {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        let Some(at) = words.iter().position(|w| w.ends_with("show-hints")) else { continue };
+        let strict = if expected == Some(0) { "--strict " } else { "" };
+        let place = format!("{page_name}:{n}: `cmdrun {strict}{command}`");
+        if expected != Some(0) {
+            problems.push(format!("{place} lacks `--strict`: a failure would go unnoticed in the page"));
+        }
+        let script = page_dir.join(words[at]);
+        if !is_executable(&script) {
+            problems.push(format!("{place}: {} is not an executable file", util::rel(root, &script)));
+        }
+        let &[file, step] = &words[at + 1..] else {
+            problems.push(format!("{place}: show-hints takes two arguments, the hints file and the step"));
+            continue;
+        };
+        if !same_file(&page_dir.join(file), &hints_file) {
+            problems.push(format!("{place} names {file}, not this exercise's hints (../../{hints_name})"));
+        }
+        if !steps.iter().any(|s| s == step) {
+            problems.push(format!(
+                "{place}: no step {step} in {} (the steps are {})",
+                util::rel(root, &dir.join("tests")),
+                steps.join(", ")
+            ));
+        } else if let Some((_, first)) = shown.iter().find(|(s, _)| s == step) {
+            problems.push(format!("{place} shows the hints of {step} again (line {first} does already)"));
+        } else {
+            shown.push((step.to_string(), n));
         }
     }
     for step in &steps {
@@ -116,22 +118,6 @@ fn check_hints(root: &Path, dir: &Path, page: &Path, page_name: &str, text: &str
         }
     }
     problems
-}
-
-/// The commands of the one-line `<!-- cmdrun … -->` comments in `line`, as mdbook-cmdrun 0.7.3
-/// finds them (`<!--[ ]*cmdrun (.*?)-->`).
-fn cmdrun_commands(line: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = line;
-    while let Some(start) = rest.find("<!--") {
-        let after = &rest[start + 4..];
-        let Some(end) = after.find("-->") else { break };
-        if let Some(command) = after[..end].trim_start_matches(' ').strip_prefix("cmdrun ") {
-            out.push(command.trim_end());
-        }
-        rest = &after[end + 3..];
-    }
-    out
 }
 
 fn is_executable(path: &Path) -> bool {

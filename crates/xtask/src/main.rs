@@ -5,11 +5,13 @@ mod book;
 mod book_bench;
 mod browser;
 mod checks;
+mod cmdrun;
 mod demo;
 mod exercises;
 mod figures;
 mod hint_pages;
 mod hints;
+mod html;
 mod registry;
 mod served;
 mod setup;
@@ -186,10 +188,10 @@ fn run(verb: Verb) -> util::Result {
     let root = &util::root();
     match verb {
         Verb::Serve => book::serve(root),
-        Verb::Progress => exercises::progress(root),
+        Verb::Progress => exercises::progress::progress(root),
         Verb::Watch { once, exercise } => watch::watch(root, exercise.as_deref(), once),
-        Verb::Solve { exercise } => exercises::solve(root, &exercise),
-        Verb::Reset { exercise } => exercises::reset(root, &exercise),
+        Verb::Solve { exercise } => exercises::solve::solve(root, &exercise),
+        Verb::Reset { exercise } => exercises::solve::reset(root, &exercise),
         Verb::Setup => setup::setup(root),
         Verb::Build { part: Some(BuildPart::Widget), .. } => widget::build(root).map(drop),
         Verb::Build { fresh, part: None } => book::build(root, fresh),
@@ -197,7 +199,7 @@ fn run(verb: Verb) -> util::Result {
         Verb::Test { stage: Some(TestStage::Widget) } => widget::test(root),
         Verb::Test { stage: Some(TestStage::Browser) } => browser::walk(root, false),
         Verb::Test { stage: Some(TestStage::Reload) } => served::check_reload(root),
-        Verb::Verify { worktree, exercises } => exercises::verify(root, &exercises, worktree),
+        Verb::Verify { worktree, exercises } => exercises::verify::verify(root, &exercises, worktree),
         Verb::Bench { part: None } => bench::bench(root),
         Verb::Bench { part: Some(BenchPart::Book) } => book_bench::bench(root),
         Verb::Bench { part: Some(BenchPart::Widget) } => widget::bench(root),

@@ -67,7 +67,7 @@ impl Step {
     fn run(&self, root: &Path) -> Result {
         match self {
             Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
-            Step::Verify => exercises::verify(root, &[], false),
+            Step::Verify => exercises::verify::verify(root, &[], false),
             Step::Book => book::build_then_replay(root),
             Step::Demo => demo::demo(root, "07", true),
             Step::Widget => widget::test(root),

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-use crate::exercises::{self, Exercise, TestRun};
+use crate::exercises::libtest::{self, TestRun};
+use crate::exercises::{self, discovery, Exercise};
 use crate::hints;
 use crate::util::{self, Result};
 use crate::watcher::Changes;
@@ -35,7 +36,7 @@ pub fn watch(root: &Path, exercise: Option<&str>, once: bool) -> Result {
 
     if once {
         let mut state = State::default();
-        let run = exercises::run_tests(root, &all[index])?;
+        let run = libtest::run_tests(root, &all[index])?;
         state.show(root, &all, index, &run, false);
         return Ok(());
     }
@@ -51,7 +52,7 @@ pub fn watch(root: &Path, exercise: Option<&str>, once: bool) -> Result {
                 clear_screen();
                 println!("watching {} (re-runs when you save a file in src/ or tests/)", util::rel(root, &ex.dir));
                 println!("testing…");
-                let run = exercises::run_tests(root, ex)?;
+                let run = libtest::run_tests(root, ex)?;
                 state.show(root, &all, index, &run, true);
             }
             match keys.recv_timeout(POLL) {
@@ -103,12 +104,12 @@ fn clear_screen() {
 /// The first exercise whose tests do not all pass yet (the last one if every one passes).
 fn first_unfinished(root: &Path, all: &[Exercise]) -> Result<usize> {
     for (i, ex) in all.iter().enumerate() {
-        let current = exercises::read(&ex.lib())?;
+        let current = discovery::read(&ex.lib())?;
         if Some(&current) == ex.committed_stub(root).as_ref() {
             return Ok(i);
         }
         eprintln!("checking {}…", ex.name);
-        let run = exercises::run_tests(root, ex)?;
+        let run = libtest::run_tests(root, ex)?;
         if !passes(&run) {
             return Ok(i);
         }
@@ -149,7 +150,7 @@ impl State {
             .map(|s| {
                 let mark = match &failing {
                     Some(f) if f == s => "✗",
-                    Some(f) if exercises::step_number(s) > exercises::step_number(f) => "·",
+                    Some(f) if discovery::step_number(s) > discovery::step_number(f) => "·",
                     _ => "✓",
                 };
                 format!("{mark} {s}")
@@ -163,8 +164,8 @@ impl State {
                 let newly: Vec<&String> = steps
                     .iter()
                     .filter(|s| {
-                        exercises::step_number(s) >= exercises::step_number(before)
-                            && failing.as_ref().is_none_or(|f| exercises::step_number(s) < exercises::step_number(f))
+                        discovery::step_number(s) >= discovery::step_number(before)
+                            && failing.as_ref().is_none_or(|f| discovery::step_number(s) < discovery::step_number(f))
                     })
                     .collect();
                 if !newly.is_empty() {
