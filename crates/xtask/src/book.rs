@@ -25,16 +25,6 @@ use crate::{cmdrun, figures, html};
 /// The book's output folder (mdBook's default `build-dir`).
 const BOOK_DIR: &str = "book";
 
-/// Builds the `imagekit` binary in release mode and returns the folder that holds it.
-pub fn build_cli(root: &Path) -> Result<PathBuf> {
-    util::run(util::cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
-    let bin_dir = util::target_dir(root).join("release");
-    if !bin_dir.join("imagekit").is_file() {
-        bail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
-    }
-    Ok(bin_dir)
-}
-
 /// A fresh `IMAGEKIT_SCRATCH` folder: the book's commands write their demo images there.
 fn fresh_scratch(root: &Path, name: &str) -> Result<PathBuf> {
     let dir = util::target_dir(root).join(name);
@@ -58,7 +48,7 @@ fn require_tools(root: &Path) -> Result {
 /// `fresh`: run every cmdrun line instead of replaying unchanged pages (see figures.rs).
 pub fn build(root: &Path, fresh: bool) -> Result {
     require_tools(root)?;
-    let bin_dir = build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
     }
@@ -118,7 +108,7 @@ fn rendered_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
 pub fn serve(root: &Path) -> Result {
     setup::setup(root)?;
     require_tools(root)?;
-    let bin_dir = build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
     }

@@ -13,13 +13,13 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::cmdrun;
 use crate::util::{self, bail, Context, Result, Usage};
-use crate::{book, cmdrun};
 
 /// `cargo xtask demo NN [--no-pause]`.
 pub fn demo(root: &Path, nn: &str, no_pause: bool) -> Result {
     let page = topic_page(root, nn)?;
-    let bin_dir = book::build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     let number = page_number(root, &page);
     let scratch = util::target_dir(root).join("demo-scratch").join(&number);
     let pause = !no_pause && io::stdin().is_terminal();

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::figures::{Figures, Session};
 use crate::util::{self, bail, Context, Result};
-use crate::{book, widget};
+use crate::widget;
 
 /// The reload test, relative to the root.
 const SCRIPT: &str = "crates/xtask/browser/reload.test.cjs";
@@ -43,7 +43,7 @@ impl Served {
     /// Copies the book's sources under target/served/NAME and serves them on a free port once
     /// mdBook watches for changes.
     pub fn start(root: &Path, name: &'static str) -> Result<Served> {
-        let bin_dir = book::build_cli(root)?;
+        let bin_dir = util::build_cli(root)?;
         if widget::present(root) {
             widget::build(root)?;
         }

@@ -64,6 +64,16 @@ pub fn cargo(root: &Path) -> Command {
     cmd
 }
 
+/// Builds the `imagekit` binary in release mode and returns the folder that holds it.
+pub fn build_cli(root: &Path) -> Result<PathBuf> {
+    run(cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
+    let bin_dir = target_dir(root).join("release");
+    if !bin_dir.join("imagekit").is_file() {
+        bail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
+    }
+    Ok(bin_dir)
+}
+
 /// How a command reads in messages: `cargo build --release -p imagekit-cli`.
 pub fn show(cmd: &Command) -> String {
     let program = Path::new(cmd.get_program());

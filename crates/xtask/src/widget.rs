@@ -262,7 +262,7 @@ pub fn test(root: &Path) -> Result {
             Ok(())
         };
     }
-    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
 
     // 1. The wasm module under node (wasm-bindgen's nodejs target), checked against sha256sum.
     let node_build = work_dir(root).join("node");
@@ -310,7 +310,7 @@ pub fn bench(root: &Path) -> Result {
     let Some(chromium) = chromium() else {
         bail!("the widget benchmark needs chromium (apt-get install chromium)");
     };
-    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 

@@ -14,7 +14,6 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::book;
 use crate::util::{self, Context, Result};
 
 mod digest;
@@ -26,7 +25,7 @@ mod pull;
 use measure::RUNS;
 
 pub fn bench(root: &Path) -> Result {
-    let imagekit = book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 
