@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use imagekit::layer::{self, BuildOptions, Entry, Limits};
+use imagekit::media;
 
 use serde_json::Value;
 

@@ -16,24 +16,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fail;
-use crate::figures;
 use crate::setup;
-use crate::util::{self, Context, Result};
+use crate::util::{self, anyhow, bail, Context, Result};
+use crate::watcher::Changes;
 use crate::widget;
+use crate::{cmdrun, figures, html};
 
 /// The book's output folder (mdBook's default `build-dir`).
 const BOOK_DIR: &str = "book";
-
-/// Builds the `imagekit` binary in release mode and returns the folder that holds it.
-pub fn build_cli(root: &Path) -> Result<PathBuf> {
-    util::run(util::cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
-    let bin_dir = util::target_dir(root).join("release");
-    if !bin_dir.join("imagekit").is_file() {
-        return fail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
-    }
-    Ok(bin_dir)
-}
 
 /// A fresh `IMAGEKIT_SCRATCH` folder: the book's commands write their demo images there.
 fn fresh_scratch(root: &Path, name: &str) -> Result<PathBuf> {
@@ -44,13 +34,13 @@ fn fresh_scratch(root: &Path, name: &str) -> Result<PathBuf> {
 
 fn require_tools(root: &Path) -> Result {
     if !root.join("book.toml").is_file() {
-        return fail!("{} not found", root.join("book.toml").display());
+        bail!("{} not found", root.join("book.toml").display());
     }
     let missing: Vec<String> = setup::missing(root).into_iter().filter(|t| t.starts_with("mdbook")).collect();
     if missing.is_empty() {
         Ok(())
     } else {
-        fail!("missing book tools: {} (run `cargo xtask setup`)", missing.join(", "))
+        Err(anyhow!("missing book tools: {} (run `cargo xtask setup`)", missing.join(", ")))
     }
 }
 
@@ -58,7 +48,7 @@ fn require_tools(root: &Path) -> Result {
 /// `fresh`: run every cmdrun line instead of replaying unchanged pages (see figures.rs).
 pub fn build(root: &Path, fresh: bool) -> Result {
     require_tools(root)?;
-    let bin_dir = build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
     }
@@ -98,16 +88,16 @@ pub fn build_then_replay(root: &Path) -> Result {
         println!("book: all {} pages are the same when replayed", fresh.len());
         Ok(())
     } else {
-        fail!("replayed figures changed {} page(s): {}", differ.len(), differ.join(", "))
+        Err(anyhow!("replayed figures changed {} page(s): {}", differ.len(), differ.join(", ")))
     }
 }
 
 fn rendered_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let mut files = Vec::new();
-    files_with_ext(&root.join(BOOK_DIR), "html", &mut files)?;
+    cmdrun::files_with_ext(&root.join(BOOK_DIR), "html", &mut files)?;
     files
         .into_iter()
-        .map(|f| fs::read_to_string(&f).context(|| format!("reading {}", f.display())).map(|t| (f, t)))
+        .map(|f| fs::read_to_string(&f).with_context(|| format!("reading {}", f.display())).map(|t| (f, t)))
         .collect()
 }
 
@@ -118,7 +108,7 @@ fn rendered_pages(root: &Path) -> Result<Vec<(PathBuf, String)>> {
 pub fn serve(root: &Path) -> Result {
     setup::setup(root)?;
     require_tools(root)?;
-    let bin_dir = build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
     }
@@ -128,7 +118,7 @@ pub fn serve(root: &Path) -> Result {
     let figures = figures::Figures::prepare(root, session, &bin_dir, &scratch)?;
     figures.prerun(root)?;
     if widget::present(root) {
-        rebuild_widget_on_change(root.to_path_buf());
+        rebuild_widget_on_change(root.to_path_buf())?;
     }
     let mut mdbook = Command::new("mdbook");
     mdbook
@@ -142,84 +132,18 @@ pub fn serve(root: &Path) -> Result {
 /// src/ (the generated script lands in src/widget/gen/, which src/widget/.gitignore keeps out of
 /// git but not out of mdbook's sight), book.toml's extra-watch-dirs (exercises/, demo/) and
 /// theme/; it cannot know that a Rust edit changes the widget.
-fn rebuild_widget_on_change(root: PathBuf) {
+fn rebuild_widget_on_change(root: PathBuf) -> Result {
     let sources = [widget::crate_dir(&root).join("src"), widget::crate_dir(&root).join("Cargo.toml")];
+    let changes = Changes::watch(&sources)?;
     std::thread::spawn(move || {
-        let mut seen = util::file_stamps(&sources);
-        loop {
-            std::thread::sleep(std::time::Duration::from_millis(500));
-            let now = util::file_stamps(&sources);
-            if now == seen {
-                continue;
-            }
-            seen = now;
+        while changes.next() {
             println!("\nserve: the widget's sources changed; rebuilding its module");
             match widget::build(&root) {
                 Ok(_) => println!("serve: widget rebuilt (open pages reload if its module changed)"),
-                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e}"),
+                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e:#}"),
             }
         }
     });
-}
-
-/// A `<!-- cmdrun … -->` line in the book's sources.
-pub(crate) struct Line {
-    pub(crate) page: PathBuf,
-    pub(crate) line: usize,
-    /// The command as cmdrun passes it to `sh -c`, whitespace collapsed.
-    pub(crate) command: String,
-    /// The exit code the line asks for (`-N`, `--strict`, `--expect-return-code N`).
-    pub(crate) expected: Option<i32>,
-}
-
-pub(crate) fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Finds cmdrun lines as mdbook-cmdrun 0.7.3 does (`<!--[ ]*cmdrun (.*?)-->` on one line) and
-/// reads its exit-code flags the same way.
-pub(crate) fn cmdrun_lines(page: &Path, text: &str) -> Vec<Line> {
-    let mut found = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let mut rest = line;
-        while let Some(start) = rest.find("<!--") {
-            rest = &rest[start + 4..];
-            let body = rest.trim_start_matches(' ');
-            let Some(body) = body.strip_prefix("cmdrun ") else {
-                continue;
-            };
-            let Some(end) = body.find("-->") else { break };
-            let raw = &body[..end];
-            rest = &body[end + 3..];
-            let words: Vec<&str> = raw.split_whitespace().collect();
-            let (skip, expected) = match words.first() {
-                Some(&"--strict") => (1, Some(0)),
-                Some(&"--expect-return-code") => (2, words.get(1).and_then(|w| w.parse().ok())),
-                Some(w) if w.starts_with('-') => (1, w.rsplit_once('-').and_then(|(_, code)| code.parse().ok())),
-                _ => (0, None),
-            };
-            found.push(Line {
-                page: page.to_path_buf(),
-                line: n + 1,
-                command: words.get(skip..).unwrap_or_default().join(" "),
-                expected,
-            });
-        }
-    }
-    found
-}
-
-pub(crate) fn files_with_ext(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result {
-    let entries = fs::read_dir(dir).context(|| format!("reading {}", dir.display()))?;
-    for entry in entries {
-        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
-        if path.is_dir() {
-            files_with_ext(&path, ext, out)?;
-        } else if path.extension().is_some_and(|e| e == ext) {
-            out.push(path);
-        }
-    }
-    out.sort();
     Ok(())
 }
 
@@ -250,11 +174,11 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
 
     // 1. Every command the build ran: its exit status and its output.
     let mut pages = Vec::new();
-    files_with_ext(&root.join("src"), "md", &mut pages)?;
+    cmdrun::files_with_ext(&root.join("src"), "md", &mut pages)?;
     let mut lines = Vec::new();
     for page in &pages {
-        let text = fs::read_to_string(page).context(|| format!("reading {}", page.display()))?;
-        lines.extend(cmdrun_lines(page, &text));
+        let text = fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
+        lines.extend(cmdrun::cmdrun_lines(page, &text));
     }
     let runs = figures::read_log(log_dir);
     let same_dir =
@@ -311,7 +235,7 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
 
     // 2. The rendered pages.
     let mut html = Vec::new();
-    files_with_ext(book, "html", &mut html)?;
+    cmdrun::files_with_ext(book, "html", &mut html)?;
     if html.is_empty() {
         problems.push(format!("no HTML pages in {}", book.display()));
     }
@@ -322,11 +246,11 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
             continue;
         }
         checked += 1;
-        let text = fs::read_to_string(file).context(|| format!("reading {}", file.display()))?;
+        let text = fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
         let name = util::rel(root, file);
         for marker in ["cmdrun error", "Fail to run shell"] {
             for at in find_all(&text, marker) {
-                problems.push(format!("{name}: {}", snippet(&text, at)));
+                problems.push(format!("{name}: {}", html::snippet(&text, at)));
             }
         }
         for marker in ["<!-- cmdrun", "&lt;!-- cmdrun"] {
@@ -335,12 +259,12 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
                 problems.push(format!(
                     "{name}: a cmdrun comment was not run (cmdrun reads only one-line \
                      `<!-- cmdrun … -->`): {}",
-                    decode(line).trim()
+                    html::decode(line).trim()
                 ));
             }
         }
-        for (word, at) in placeholders(&text) {
-            problems.push(format!("{name}: placeholder text \"{word}\": …{}…", snippet(&text, at)));
+        for (word, at) in html::placeholders(&text) {
+            problems.push(format!("{name}: placeholder text \"{word}\": …{}…", html::snippet(&text, at)));
         }
     }
 
@@ -361,141 +285,10 @@ pub fn check(root: &Path, book: &Path, log_dir: &Path) -> Result {
         for p in &problems {
             eprintln!("  - {p}");
         }
-        fail!("the book has {} problem(s) (listed above)", problems.len())
+        Err(anyhow!("the book has {} problem(s) (listed above)", problems.len()))
     }
 }
 
 fn find_all<'a>(text: &'a str, needle: &'a str) -> impl Iterator<Item = usize> + 'a {
     text.match_indices(needle).map(|(i, _)| i)
-}
-
-/// The text of the line around byte `at`, tags stripped and entities decoded, at most ~200 chars.
-fn snippet(text: &str, at: usize) -> String {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let plain = decode(&strip_tags(&text[start..end]));
-    let plain = plain.trim();
-    if plain.chars().count() > 200 {
-        plain.chars().take(200).collect::<String>() + "…"
-    } else {
-        plain.to_string()
-    }
-}
-
-fn strip_tags(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' if !in_tag => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-fn decode(s: &str) -> String {
-    s.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&amp;", "&")
-}
-
-/// Placeholder words in a page's main content, outside `<pre>`/`<code>`: (word, byte offset).
-fn placeholders(html: &str) -> Vec<(&'static str, usize)> {
-    let start = html.find("<main").unwrap_or(0);
-    let end = html.rfind("</main>").unwrap_or(html.len()).max(start);
-    // Blank out code and tags (keeping offsets), so only prose remains.
-    let mut prose: Vec<u8> = html.as_bytes().to_vec();
-    for (open, close) in [("<pre", "</pre>"), ("<code", "</code>"), ("<!--", "-->")] {
-        let mut from = start;
-        while let Some(i) = html[from..end].find(open) {
-            let i = from + i;
-            let j = html[i..end].find(close).map_or(end, |j| i + j + close.len());
-            prose[i..j].fill(b' ');
-            from = j;
-        }
-    }
-    let mut in_tag = false;
-    for b in &mut prose[start..end] {
-        match *b {
-            b'<' => in_tag = true,
-            b'>' if in_tag => {
-                in_tag = false;
-                *b = b' ';
-            }
-            _ => {}
-        }
-        if in_tag {
-            *b = b' ';
-        }
-    }
-    let prose = String::from_utf8_lossy(&prose[start..end]).into_owned();
-    let lower = prose.to_lowercase();
-    let word_at = |hay: &str, i: usize, len: usize| {
-        let before = hay[..i].chars().next_back();
-        let after = hay[i + len..].chars().next();
-        !before.is_some_and(|c| c.is_alphanumeric() || c == '_')
-            && !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
-    };
-    let mut found = Vec::new();
-    for word in ["TODO", "TBD"] {
-        for (i, _) in prose.match_indices(word) {
-            if word_at(&prose, i, word.len()) {
-                found.push((word, start + i));
-            }
-        }
-    }
-    // Lowercasing may change byte lengths of non-ASCII text: only trust ASCII-only pages' offsets.
-    let offsets_ok = lower.len() == prose.len();
-    for word in ["lorem ipsum", "coming soon"] {
-        for (i, _) in lower.match_indices(word) {
-            found.push((word, if offsets_ok { start + i } else { start }));
-        }
-    }
-    found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_cmdrun_lines_like_cmdrun() {
-        let text = "a\n<!-- cmdrun imagekit digest  x.json -->\n\
-                    <!--cmdrun -0 imagekit ls -->  and <!-- cmdrun --strict a | b -->\n\
-                    <!-- cmdrun --expect-return-code 2 false -->\n<!-- not cmdrun -->\n";
-        let lines = cmdrun_lines(Path::new("src/p.md"), text);
-        let got: Vec<(usize, &str, Option<i32>)> =
-            lines.iter().map(|l| (l.line, l.command.as_str(), l.expected)).collect();
-        assert_eq!(
-            got,
-            [
-                (2, "imagekit digest x.json", None),
-                (3, "imagekit ls", Some(0)),
-                (3, "a | b", Some(0)),
-                (4, "false", Some(2)),
-            ]
-        );
-    }
-
-    #[test]
-    fn finds_placeholders_only_in_prose() {
-        let html = "<title>TODO</title><main><p>Fill in the TODO here; TBD.</p>\
-                    <pre><code>todo!(\"TODO\")</code></pre><p>Use <code>TODO</code> TODOS</p>\
-                    <p>Coming soon: Lorem Ipsum</p><!-- TODO --></main>";
-        let words: Vec<&str> = placeholders(html).into_iter().map(|(w, _)| w).collect();
-        assert_eq!(words, ["TODO", "TBD", "lorem ipsum", "coming soon"]);
-    }
-
-    #[test]
-    fn snippets_show_the_failing_command() {
-        let html = "<p>x</p>\n<pre><code>**cmdrun error**: &#39;imagekit nope&#39; returned exit code 2 instead of 0.\n</code></pre>";
-        let at = html.find("cmdrun error").unwrap();
-        assert_eq!(snippet(html, at), "**cmdrun error**: 'imagekit nope' returned exit code 2 instead of 0.");
-    }
 }

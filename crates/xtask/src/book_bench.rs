@@ -14,9 +14,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::fail;
 use crate::served::{self, Served};
-use crate::util::{self, Context, Result};
+use crate::util::{self, anyhow, Context, Result};
 
 const BUILD_RUNS: usize = 3;
 const EDITS: usize = 5;
@@ -26,14 +25,14 @@ pub fn bench(root: &Path) -> Result {
     md.push_str(&build_bench()?);
     md.push_str(&serve_bench(root)?);
     let out = util::target_dir(root).join("bench").join("book.md");
-    fs::create_dir_all(out.parent().unwrap_or(root)).context(|| "creating target/bench")?;
-    fs::write(&out, &md).context(|| format!("writing {}", out.display()))?;
+    fs::create_dir_all(out.parent().unwrap_or(root)).with_context(|| "creating target/bench")?;
+    fs::write(&out, &md).with_context(|| format!("writing {}", out.display()))?;
     println!("\n{md}\nwritten to {}", util::rel(root, &out));
     Ok(())
 }
 
 fn build_bench() -> Result<String> {
-    let xtask = std::env::current_exe().context(|| "finding the xtask binary")?;
+    let xtask = std::env::current_exe().with_context(|| "finding the xtask binary")?;
     // A first build makes sure the CLI and the widget are built: the issue measures the book.
     quiet_run(&xtask, &["build"])?;
     let mut table = String::from("| build | median | max |\n|---|---:|---:|\n");
@@ -61,7 +60,7 @@ fn quiet_run(xtask: &Path, args: &[&str]) -> Result {
         Ok(())
     } else {
         eprintln!("{output}");
-        fail!("a benchmarked build failed ({status})")
+        Err(anyhow!("a benchmarked build failed ({status})"))
     }
 }
 

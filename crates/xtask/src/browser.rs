@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{self, Result};
-use crate::{fail, widget};
+use crate::util::{self, bail, Result};
+use crate::widget;
 
 /// The walk, relative to the root.
 const SCRIPT: &str = "crates/xtask/browser/walk.test.cjs";
@@ -31,7 +31,7 @@ fn book_dir(root: &Path) -> PathBuf {
 pub fn walk(root: &Path, self_test: bool) -> Result {
     let book = book_dir(root);
     if !book.join("index.html").is_file() {
-        return fail!("{}/index.html is missing: run `cargo xtask build` first", util::rel(root, &book));
+        bail!("{}/index.html is missing: run `cargo xtask build` first", util::rel(root, &book));
     }
     let Some(chromium) = widget::browser_tools(root, "book walk")? else {
         return Ok(());

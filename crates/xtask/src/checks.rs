@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
+use crate::html;
 use crate::util::{self, Context, Result};
 
 /// Key terms a learner searches for, per topic folder prefix.
@@ -33,7 +34,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     pages.sort();
     let mut texts: HashMap<PathBuf, String> = HashMap::new();
     for page in &pages {
-        texts.insert(page.clone(), fs::read_to_string(page).context(|| format!("reading {}", page.display()))?);
+        texts.insert(page.clone(), fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?);
     }
     let mut problems = Vec::new();
     let mut ids_cache: HashMap<PathBuf, Vec<String>> = HashMap::new();
@@ -43,7 +44,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
         let name = util::rel(root, page);
         // 404.html is served from any folder, so mdBook gives it `<base href="/">`.
         let base = if text.contains("<base href=\"/\">") { book } else { page.parent().unwrap_or(book) };
-        for link in hrefs(text) {
+        for link in html::hrefs(text) {
             if let Some(problem) = check_link(book, page, base, &link, &texts, &mut ids_cache) {
                 problems.push(format!("{name}: {problem}"));
             }
@@ -51,7 +52,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
         if page.file_name().is_some_and(|n| n == "print.html") {
             continue;
         }
-        for problem in empty_blocks(text) {
+        for problem in html::empty_blocks(text) {
             problems.push(format!("{name}: {problem}"));
         }
     }
@@ -71,12 +72,12 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     match print {
         None => problems.push("book/print.html is missing (is [output.html.print] enabled?)".to_string()),
         Some(print) => {
-            let print_text = plain(print);
+            let print_text = html::plain(print);
             let mut figures = 0;
             for page in chapters(root, book) {
                 let Some(text) = texts.get(&page) else { continue };
                 figures += text.matches("<svg").count();
-                if let Some(heading) = first_h1(text) {
+                if let Some(heading) = html::first_h1(text) {
                     if !print_text.contains(&heading) {
                         problems.push(format!(
                             "book/print.html: lacks the heading \"{heading}\" of {}",
@@ -115,7 +116,8 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     match index {
         None => problems.push("book/searchindex.json (or .js) is missing: search is off".to_string()),
         Some(index) => {
-            let lower = fs::read_to_string(&index).context(|| format!("reading {}", index.display()))?.to_lowercase();
+            let lower =
+                fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?.to_lowercase();
             for page in &topics {
                 let folder = page.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy();
                 for (prefix, terms) in SEARCH_TERMS {
@@ -136,7 +138,7 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
         }
     }
     // The exercise pages against their exercises: signatures, and a hints line for every step.
-    problems.extend(crate::exercise_pages::check(root));
+    problems.extend(crate::hint_pages::check(root));
     Ok(problems)
 }
 
@@ -162,8 +164,8 @@ pub fn summary_links(summary: &str) -> Vec<String> {
 }
 
 fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
-    for entry in fs::read_dir(dir).context(|| format!("reading {}", dir.display()))? {
-        let path = entry.context(|| format!("reading {}", dir.display()))?.path();
+    for entry in fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry.with_context(|| format!("reading {}", dir.display()))?.path();
         if path.is_dir() {
             // mdBook's own assets hold no pages.
             if !matches!(path.file_name().and_then(|n| n.to_str()), Some("FontAwesome" | "fonts" | "css")) {
@@ -174,33 +176,6 @@ fn html_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result {
         }
     }
     Ok(())
-}
-
-/// Every `href="…"` (or `href='…'`) value in `html`, entities decoded.
-pub fn hrefs(html: &str) -> Vec<String> {
-    let bytes = html.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(at) = html[i..].find("href=") {
-        let start = i + at;
-        i = start + 5;
-        // Only an attribute: `href=` right after whitespace inside a tag.
-        if start == 0 || !bytes[start - 1].is_ascii_whitespace() {
-            continue;
-        }
-        let Some(&quote) = bytes.get(i) else { break };
-        if quote != b'"' && quote != b'\'' {
-            continue;
-        }
-        let Some(len) = html[i + 1..].find(quote as char) else { break };
-        out.push(decode(&html[i + 1..i + 1 + len]));
-        i += 1 + len;
-    }
-    out
-}
-
-fn decode(s: &str) -> String {
-    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 }
 
 /// `%20` and friends.
@@ -281,7 +256,7 @@ fn check_link(
     }
     let ids = ids_cache.entry(target.clone()).or_insert_with(|| {
         let text = texts.get(&target).cloned().unwrap_or_else(|| fs::read_to_string(&target).unwrap_or_default());
-        ids(&text)
+        html::ids(&text)
     });
     if ids.contains(&fragment) {
         None
@@ -308,91 +283,6 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-/// Every `id="…"` and `name="…"` in `html`.
-pub fn ids(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in [" id=\"", " name=\""] {
-        let mut i = 0;
-        while let Some(at) = html[i..].find(attr) {
-            let start = i + at + attr.len();
-            let Some(len) = html[start..].find('"') else { break };
-            out.push(decode(&html[start..start + len]));
-            i = start + len;
-        }
-    }
-    out
-}
-
-/// The text of a page's first `<h1>` in its main content, tags stripped.
-fn first_h1(html: &str) -> Option<String> {
-    let main = html.find("<main").unwrap_or(0);
-    let start = main + html[main..].find("<h1")?;
-    let end = start + html[start..].find("</h1>")?;
-    let inner = &html[start..end];
-    let inner = &inner[inner.find('>')? + 1..];
-    let text = plain(inner).trim().to_string();
-    (!text.is_empty()).then_some(text)
-}
-
-/// Text without tags, entities decoded, whitespace collapsed.
-fn plain(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                out.push(' ');
-            }
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode(&out).split_whitespace().collect::<Vec<_>>().join(" ").replace(" ,", ",")
-}
-
-/// Empty code blocks, figures and SVGs in a page.
-pub fn empty_blocks(html: &str) -> Vec<String> {
-    let mut problems = Vec::new();
-    let mut i = 0;
-    while let Some(at) = html[i..].find("<pre") {
-        let start = i + at;
-        let Some(len) = html[start..].find("</pre>") else { break };
-        let block = &html[start..start + len];
-        i = start + len;
-        if plain(block).trim().is_empty() {
-            let line = html[..start].matches('\n').count() + 1;
-            problems.push(format!("an empty code block (line {line} of the HTML)"));
-        }
-    }
-    let mut i = 0;
-    while let Some(at) = html[i..].find("<figure") {
-        let start = i + at;
-        let Some(len) = html[start..].find("</figure>") else { break };
-        let block = &html[start..start + len];
-        i = start + len;
-        if !["<svg", "<img", "<pre", "<table", "<canvas", "<iframe", "<object"].iter().any(|t| block.contains(t)) {
-            let line = html[..start].matches('\n').count() + 1;
-            problems
-                .push(format!("an empty figure: no <svg>, <img>, <pre> or <table> in it (line {line} of the HTML)"));
-        }
-    }
-    let mut i = 0;
-    while let Some(at) = html[i..].find("<svg") {
-        let start = i + at;
-        let Some(len) = html[start..].find("</svg>") else { break };
-        let block = &html[start..start + len];
-        i = start + len;
-        let inner = block.find('>').map_or("", |j| &block[j + 1..]);
-        if !inner.contains('<') {
-            let line = html[..start].matches('\n').count() + 1;
-            problems.push(format!("an empty <svg> figure (line {line} of the HTML)"));
-        }
-    }
-    problems
-}
-
 /// Does the book's CSS hide `.speaker-notes` in print? Reads the `@media print` blocks of
 /// `theme/*.css` as copied into the book.
 fn print_rule(book: &Path) -> Result<bool> {
@@ -401,64 +291,16 @@ fn print_rule(book: &Path) -> Result<bool> {
     if let Ok(entries) = fs::read_dir(&dir) {
         for entry in entries.flatten() {
             if entry.path().extension().is_some_and(|e| e == "css") {
-                css.push_str(&fs::read_to_string(entry.path()).context(|| format!("reading {}", dir.display()))?);
+                css.push_str(&fs::read_to_string(entry.path()).with_context(|| format!("reading {}", dir.display()))?);
             }
         }
     }
-    Ok(hides_in_print(&css, "speaker-notes"))
-}
-
-/// Whether an `@media print { … }` block of `css` has a rule for `class` with `display: none`.
-pub fn hides_in_print(css: &str, class: &str) -> bool {
-    let mut i = 0;
-    while let Some(at) = css[i..].find("@media print") {
-        let start = i + at;
-        let Some(open) = css[start..].find('{') else { return false };
-        // The block ends where its braces balance.
-        let mut depth = 0;
-        let mut end = css.len();
-        for (j, c) in css[start + open..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = start + open + j;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let block = &css[start + open + 1..end];
-        // Each rule: selectors `{` declarations `}`.
-        for rule in block.split('}') {
-            if let Some((selectors, body)) = rule.split_once('{') {
-                let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-                if selectors.contains(&format!(".{class}")) && body.contains("display:none") {
-                    return true;
-                }
-            }
-        }
-        i = end;
-    }
-    false
+    Ok(html::hides_in_print(&css, "speaker-notes"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scans_href_attributes_only() {
-        let html = r##"<a href="../07-layers/index.html#whiteouts">x</a> <link rel="x" href='a.css'>
-            <code>data-href="no"</code> <a class="y" href="https://example.com/">z</a> href="bare"
-            <a href="q.html?x=1&amp;y=2">"##;
-        assert_eq!(
-            hrefs(html),
-            ["../07-layers/index.html#whiteouts", "a.css", "https://example.com/", "bare", "q.html?x=1&y=2"]
-        );
-    }
 
     #[test]
     fn knows_internal_links() {
@@ -494,27 +336,6 @@ mod tests {
         fs::remove_dir_all(&book).unwrap();
     }
 
-    #[test]
-    fn finds_empty_blocks() {
-        let html = "<pre><code class=\"language-console\">\n</code></pre>\n<pre><code>x</code></pre>\n\
-                    <figure class=\"diagram\"><figcaption>c</figcaption></figure>\n\
-                    <figure><svg viewBox=\"0 0 1 1\"></svg></figure>\n<svg><rect/></svg>";
-        let problems = empty_blocks(html);
-        assert_eq!(problems.len(), 3, "{problems:?}");
-        assert!(problems[0].starts_with("an empty code block (line 1"));
-        assert!(problems[1].starts_with("an empty figure"));
-        assert!(problems[2].starts_with("an empty <svg> figure (line 5"));
-    }
-
-    #[test]
-    fn reads_the_print_rule() {
-        let css = "details.speaker-notes { display: block; }\n@media (min-width: 9px) { .x { } }\n\
-                   @media print {\n  main pre { white-space: pre-wrap; }\n  details.speaker-notes,\n  .y {\n    display: none !important;\n  }\n}\n";
-        assert!(hides_in_print(css, "speaker-notes"));
-        assert!(!hides_in_print("details.speaker-notes { display: none; }", "speaker-notes"));
-        assert!(!hides_in_print("@media print { .other { display: none } }", "speaker-notes"));
-    }
-
     /// The checks on whatever `book/` holds now: `cargo test -p xtask -- --ignored built_book`.
     #[test]
     #[ignore = "needs a built book/"]
@@ -528,11 +349,5 @@ mod tests {
     fn reads_summary_links() {
         let summary = "# Summary\n\n[Intro](intro.md)\n\n---\n\n- [07 · Layers](07-layers/index.md)\n    - [Ex](07-layers/exercise.md)\n- [Draft]()\n";
         assert_eq!(summary_links(summary), ["intro.md", "07-layers/index.md", "07-layers/exercise.md"]);
-    }
-
-    #[test]
-    fn headings_are_plain_text() {
-        let html = "<nav><h1>menu</h1></nav><main><h1 id=\"x\"><a class=\"header\" href=\"#x\">Tags vs <code>latest</code> &amp; more</a></h1></main>";
-        assert_eq!(first_h1(html).as_deref(), Some("Tags vs latest & more"));
     }
 }

@@ -13,21 +13,13 @@ use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::book;
-use crate::fail;
-use crate::util::{self, Context, Error, Result};
+use crate::cmdrun;
+use crate::util::{self, bail, Context, Result, Usage};
 
 /// `cargo xtask demo NN [--no-pause]`.
-pub fn demo(root: &Path, args: &[&str]) -> Result {
-    let no_pause = args.contains(&"--no-pause");
-    let rest: Vec<&str> = args.iter().copied().filter(|a| *a != "--no-pause").collect();
-    let nn = match rest.as_slice() {
-        [nn] if !nn.starts_with('-') => *nn,
-        [flag, ..] if flag.starts_with('-') => return Err(Error::Usage(format!("unknown option {flag:?}"))),
-        _ => return Err(Error::Usage("`demo` takes one topic number, e.g. `cargo xtask demo 07`".into())),
-    };
+pub fn demo(root: &Path, nn: &str, no_pause: bool) -> Result {
     let page = topic_page(root, nn)?;
-    let bin_dir = book::build_cli(root)?;
+    let bin_dir = util::build_cli(root)?;
     let number = page_number(root, &page);
     let scratch = util::target_dir(root).join("demo-scratch").join(&number);
     let pause = !no_pause && io::stdin().is_terminal();
@@ -38,7 +30,7 @@ pub fn demo(root: &Path, args: &[&str]) -> Result {
 fn topic_page(root: &Path, nn: &str) -> Result<PathBuf> {
     let number = nn.parse::<u32>().ok().map(|n| format!("{n:02}"));
     let mut topics: Vec<String> = fs::read_dir(root.join("src"))
-        .context(|| format!("reading {}", root.join("src").display()))?
+        .with_context(|| format!("reading {}", root.join("src").display()))?
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.len() > 3 && n.as_bytes()[..2].iter().all(u8::is_ascii_digit) && n.as_bytes()[2] == b'-')
@@ -47,10 +39,11 @@ fn topic_page(root: &Path, nn: &str) -> Result<PathBuf> {
     topics.sort();
     match topics.iter().find(|t| Some(&t[..2]) == number.as_deref() || t.as_str() == nn) {
         Some(t) => Ok(root.join("src").join(t).join("index.md")),
-        None => Err(Error::Usage(format!(
+        None => Err(Usage(format!(
             "no topic page for {nn:?} (topics with a page: {})",
             if topics.is_empty() { "none yet".to_string() } else { topics.join(", ") }
-        ))),
+        ))
+        .into()),
     }
 }
 
@@ -86,8 +79,8 @@ fn is_markup(output: &str) -> bool {
 /// Runs every cmdrun line of `page`, in order; stops at the first that exits other than its line
 /// expects.
 pub fn run(root: &Path, page: &Path, bin_dir: &Path, scratch: &Path, pause: bool) -> Result {
-    let text = fs::read_to_string(page).context(|| format!("reading {}", page.display()))?;
-    let lines = book::cmdrun_lines(page, &text);
+    let text = fs::read_to_string(page).with_context(|| format!("reading {}", page.display()))?;
+    let lines = cmdrun::cmdrun_lines(page, &text);
     let name = util::rel(root, page);
     if lines.is_empty() {
         println!("{name} has no live commands (no `<!-- cmdrun … -->` lines)");
@@ -128,7 +121,7 @@ pub fn run(root: &Path, page: &Path, bin_dir: &Path, scratch: &Path, pause: bool
         }
         let expected = line.expected.unwrap_or(0);
         if status.code() != Some(expected) {
-            return fail!(
+            bail!(
                 "{name}:{}: `{}` exited with {status} (the page expects {expected}); the demo stops here",
                 line.line,
                 line.command
@@ -151,7 +144,7 @@ fn wait_for_enter() -> Result<bool> {
     eprint!("\n[Enter: next step · q + Enter: stop] ");
     let _ = io::stderr().flush();
     let mut answer = String::new();
-    let read = io::stdin().lock().read_line(&mut answer).context(|| "reading stdin")?;
+    let read = io::stdin().lock().read_line(&mut answer).with_context(|| "reading stdin")?;
     Ok(read > 0 && answer.trim() != "q")
 }
 

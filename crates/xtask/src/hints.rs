@@ -17,9 +17,10 @@
 //! Text before the first `## ` heading (the file's title and intro) belongs to no step. Headings
 //! inside fenced code blocks are text, not sections.
 //!
-//! The book's exercise pages show the same hints through `exercises/show-hints` (a POSIX sh + awk
-//! script that mdbook-cmdrun runs), which follows these rules too: change both together. The tests
-//! in `exercise_pages.rs` compare the two on every `hints.md` and on a file full of edge cases.
+//! Each `### ` heading starts the next hint (Hint 1, Hint 2, … whatever it says); a `# ` heading
+//! ends the hint before it. If a step appears twice, the first one counts. The book's exercise
+//! pages show the hints through `exercises/show-hints`, a thin wrapper over [`show`]
+//! (`cargo xtask hints FILE STEP`): this is the only parser.
 
 use std::path::Path;
 
@@ -80,6 +81,45 @@ pub fn for_step(dir: &Path, step: &str) -> Vec<String> {
     parse(&text).into_iter().find(|s| s.step == step).map(|s| s.hints).unwrap_or_default()
 }
 
+/// `cargo xtask hints FILE STEP`: prints a step's hints as the exercise pages show them, one
+/// collapsed `<details>` block per hint. Errors are one `show-hints: FILE: …` line (exit 1, nothing
+/// on stdout): mdbook-cmdrun drops stderr, and `--strict` fails the page on the exit status.
+pub fn show(file: &Path, step: &str) -> ! {
+    let result =
+        std::fs::read_to_string(file).map_err(|e| format!("cannot read it: {e}")).and_then(|text| render(&text, step));
+    match result {
+        Ok(markdown) => {
+            print!("{markdown}");
+            std::process::exit(0)
+        }
+        Err(msg) => {
+            eprintln!("show-hints: {}: {msg}", file.display());
+            std::process::exit(1)
+        }
+    }
+}
+
+/// The markdown for `step`'s hints in the text of a hints.md.
+fn render(text: &str, step: &str) -> Result<String, String> {
+    let steps = parse(text);
+    let Some(found) = steps.iter().find(|s| s.step == step) else {
+        return Err(format!("no step `{step}` (no `## {step}` heading)"));
+    };
+    if found.hints.is_empty() {
+        return Err(format!("step `{step}` has no hints (no `### Hint 1` under `## {step}`)"));
+    }
+    if let Some(i) = found.hints.iter().position(String::is_empty) {
+        return Err(format!("step `{step}`: Hint {} is empty", i + 1));
+    }
+    let blocks: Vec<String> = found
+        .hints
+        .iter()
+        .enumerate()
+        .map(|(i, hint)| format!("<details>\n<summary>Hint {}</summary>\n\n{hint}\n\n</details>\n", i + 1))
+        .collect();
+    Ok(blocks.join("\n"))
+}
+
 /// `text` indented by `prefix` on every line, for showing a hint under a heading.
 pub fn indent(text: &str, prefix: &str) -> String {
     text.lines()
@@ -131,6 +171,20 @@ Sort the paths.
             ["Look at `sha2`.\nTwo lines.", "Use `format!`:\n\n```rust\n## not a heading\n### nor this\n```"]
         );
         assert_eq!(steps[1], StepHints { step: "step2_tar".into(), hints: vec!["Sort the paths.".into()] });
+    }
+
+    #[test]
+    fn renders_a_step_as_the_pages_show_it() {
+        assert_eq!(
+            render(HINTS, "step2_tar").unwrap(),
+            "<details>\n<summary>Hint 1</summary>\n\nSort the paths.\n\n</details>\n"
+        );
+        let two = render(HINTS, "step1_digest").unwrap();
+        assert!(two.starts_with("<details>\n<summary>Hint 1</summary>\n\nLook at `sha2`.\nTwo lines.\n\n</details>\n\n<details>\n<summary>Hint 2</summary>"), "{two}");
+        assert_eq!(render(HINTS, "step9").unwrap_err(), "no step `step9` (no `## step9` heading)");
+        let bare = "## step1\n\nno hints here\n## step2\n### Hint 1\n\n### Hint 2\nx\n";
+        assert_eq!(render(bare, "step1").unwrap_err(), "step `step1` has no hints (no `### Hint 1` under `## step1`)");
+        assert_eq!(render(bare, "step2").unwrap_err(), "step `step2`: Hint 1 is empty");
     }
 
     #[test]

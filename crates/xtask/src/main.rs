@@ -1,89 +1,173 @@
-//! `cargo xtask …`: the workbook's task runner (see `cargo xtask help`).
+//! `cargo xtask …`: the workbook's task runner (see `cargo xtask --help`).
 
 mod bench;
-mod bench_sources;
 mod book;
 mod book_bench;
 mod browser;
 mod checks;
+mod cmdrun;
 mod demo;
-mod exercise_pages;
 mod exercises;
 mod figures;
 mod fuzz;
+mod hint_pages;
 mod hints;
+mod html;
 mod registry;
 mod served;
 mod setup;
 mod test;
 mod util;
 mod watch;
+mod watcher;
 mod widget;
 
 use std::process::ExitCode;
 
-use util::{Error, Result};
+use clap::{Parser, Subcommand};
 
-const USAGE: &str = "usage: cargo xtask <command>
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "The workbook's task runner: serve the book, check exercises, and everything CI checks",
+    after_help = "Learners: serve, progress, watch, solve, reset. Instructors and developers: the rest."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Verb,
+}
 
-for learners:
-  serve               install what is missing, build imagekit, and serve the book at
-                      http://127.0.0.1:3000 with live reload
-  progress            each exercise's state, its next failing step, its book page and a hint
-  watch [NN]          re-run an exercise's tests on every save; shows the first failing step
-                      and its hints (keys: h hint, n next exercise, q quit; --once: run once)
-  solve NN            put exercise NN's solution in place (your work is saved)
-  reset NN            put your saved work back (or the fresh stub if nothing was saved)
+#[derive(Subcommand)]
+enum Verb {
+    /// Install what is missing, build imagekit, and serve the book at http://127.0.0.1:3000 with
+    /// live reload
+    Serve,
+    /// Each exercise's state, its next failing step, its book page and a hint
+    Progress,
+    /// Re-run an exercise's tests on every save; shows the first failing step and its hints
+    /// (keys: h hint, n next exercise, q quit)
+    Watch {
+        /// Run the tests once, show the result and exit
+        #[arg(long)]
+        once: bool,
+        /// The exercise (07, 7, 07-layers); the first unfinished one if left out
+        exercise: Option<String>,
+    },
+    /// Put exercise NN's solution in place (your work is saved)
+    Solve { exercise: String },
+    /// Put your saved work back (or the fresh stub if nothing was saved)
+    Reset { exercise: String },
+    /// Install the pinned tools that are missing (mdbook, mdbook-cmdrun, …)
+    Setup,
+    /// Build imagekit and the book into book/, failing on any cmdrun error; pages whose commands
+    /// and inputs are unchanged replay their recorded figures
+    #[command(args_conflicts_with_subcommands = true)]
+    Build {
+        /// Run every figure's command (replay nothing)
+        #[arg(long)]
+        fresh: bool,
+        #[command(subcommand)]
+        part: Option<BuildPart>,
+    },
+    /// Everything CI checks: fmt, clippy, tests, verify, book, browser walk, widget, reload
+    Test {
+        #[command(subcommand)]
+        stage: Option<TestStage>,
+    },
+    /// Every exercise: its tests fail on the stub, pass on the solution, and clippy is clean
+    Verify {
+        /// Check the stub as it is in the work tree, not as committed
+        #[arg(long)]
+        worktree: bool,
+        /// Only these exercises (07, 7, 07-layers)
+        exercises: Vec<String>,
+    },
+    /// Digest, layer-build and pull benchmarks against openssl, sha256sum, gzip, pigz, skopeo
+    Bench {
+        #[command(subcommand)]
+        part: Option<BenchPart>,
+    },
+    /// Run the cargo-fuzz targets in fuzz/ (needs nightly and cargo-fuzz); prints executions per
+    /// target. A crash stops the run and names the input
+    Fuzz {
+        /// One target (layer_read, apply_tree, apply_disk, differential, documents, reference);
+        /// all of them if left out
+        #[arg(value_parser = clap::builder::PossibleValuesParser::new(fuzz::TARGET_NAMES))]
+        target: Option<String>,
+        /// Seconds per target
+        #[arg(long, default_value_t = 60, value_name = "S")]
+        time: u64,
+    },
+    /// Run topic NN's live commands (its page's cmdrun lines) in a fresh
+    /// target/demo-scratch/NN, one step at a time
+    Demo {
+        /// Run every step without waiting for Enter
+        #[arg(long)]
+        no_pause: bool,
+        topic: String,
+    },
+    /// A real registry (Debian's docker-registry) on 127.0.0.1 and a free port, data under
+    /// target/registry/, for `imagekit push` and `imagekit pull` demos
+    Registry {
+        #[command(subcommand)]
+        action: RegistryAction,
+    },
+    /// Print one step's hints from a hints.md as the exercise pages show them (what
+    /// exercises/show-hints runs)
+    Hints { file: std::path::PathBuf, step: String },
+    /// The book's `sh` shim hands each cmdrun command here (figures.rs); not for people
+    #[command(name = "__figure", hide = true)]
+    Figure { command: String },
+}
 
-for instructors and developers:
-  setup               install the pinned tools that are missing (mdbook, mdbook-cmdrun, …)
-  build [--fresh]     build imagekit and the book into book/, failing on any cmdrun error;
-                      pages whose commands and inputs are unchanged replay their recorded
-                      figures (--fresh runs every command)
-  build widget        only the digest widget's module (src/widget/gen/, git-ignored)
-  test                everything CI checks: fmt, clippy, tests, verify, book
-  test widget         only the digest widget's stage (node + headless Chromium; needs a built book)
-  test browser        only the book walk: every page in headless Chromium (needs a built book;
-                      XTASK_BOOK_DIR walks another copy, WALK_SELF_TEST=1 proves it catches faults)
-  test reload         only the live-reload test: pages open on `mdbook serve` of a copy of the
-                      book reload by themselves after edits to a page, hints.md, the widget
-  verify [--worktree] [NN…]
-                      every exercise: its tests fail on the stub (as committed, or as it is
-                      with --worktree), pass on the solution, and clippy is clean
-  bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
-  bench sources       unpack vs umoci, docker-archive vs skopeo, docker:// requests (the image model)
-  bench book          book build (every figure run, and replayed) and serve's reload time
-  bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
-  demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
-                      target/demo-scratch/NN, one step at a time
-  fuzz [TARGET] [--time S]
-                      run the cargo-fuzz targets in fuzz/ (layer_read, apply_tree, apply_disk,
-                      differential, documents, reference) for S seconds each (default 60);
-                      needs nightly and cargo-fuzz
-  registry start|stop|status
-                      a real registry (Debian's docker-registry) on 127.0.0.1 and a free port,
-                      data under target/registry/, for `imagekit push` and `imagekit pull` demos
-";
+#[derive(Subcommand)]
+enum BuildPart {
+    /// Only the digest widget's module (src/widget/gen/, git-ignored)
+    Widget,
+}
+
+#[derive(Subcommand)]
+enum TestStage {
+    /// Only the digest widget's stage (node + headless Chromium; needs a built book)
+    Widget,
+    /// Only the book walk: every page in headless Chromium (needs a built book; XTASK_BOOK_DIR
+    /// walks another copy, WALK_SELF_TEST=1 proves it catches faults)
+    Browser,
+    /// Only the live-reload test: pages open on `mdbook serve` of a copy of the book reload by
+    /// themselves after edits to a page, hints.md, the widget
+    Reload,
+}
+
+#[derive(Subcommand)]
+enum BenchPart {
+    /// The image model: unpack vs umoci, docker-archive vs skopeo, docker:// requests
+    Sources,
+    /// Book build (every figure run, and replayed) and serve's reload time
+    Book,
+    /// The digest widget: .wasm size, keystroke latency, in-page hashing speed
+    Widget,
+}
+
+#[derive(Subcommand)]
+enum RegistryAction {
+    Start,
+    Stop,
+    Status,
+}
 
 fn main() -> ExitCode {
     forget_cargo_run_env();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Error::Usage(msg)) => {
-            if !msg.is_empty() {
-                eprintln!("error: {msg}\n");
-            }
-            eprint!("{USAGE}");
-            ExitCode::from(2)
-        }
-        Err(Error::Interrupted) => {
+        Err(e) if e.is::<util::Interrupted>() => {
             eprintln!("error: interrupted");
             ExitCode::from(130)
         }
-        Err(Error::Failed(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::FAILURE
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(if e.is::<util::Usage>() { 2 } else { 1 })
         }
     }
 }
@@ -114,58 +198,32 @@ fn forget_cargo_run_env() {
     }
 }
 
-fn run(args: &[String]) -> Result {
-    let root = util::root();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let no_more = |rest: &[&str]| match rest {
-        [] => Ok(()),
-        _ => Err(Error::Usage(format!("unexpected argument {:?}", rest[0]))),
-    };
-    match args.as_slice() {
-        ["help" | "-h" | "--help", ..] => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        ["setup", rest @ ..] => no_more(rest).and_then(|()| setup::setup(&root)),
-        ["build", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::build(&root).map(|_| ())),
-        ["build", "--fresh"] => book::build(&root, true),
-        ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root, false)),
-        // The book's `sh` shim hands each cmdrun command here (figures.rs); not for people.
-        ["__figure", command] => {
-            let code = figures::run(command);
-            std::process::exit(code)
-        }
-        ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
-        ["test", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::test(&root)),
-        ["test", "reload", rest @ ..] => no_more(rest).and_then(|()| served::check_reload(&root)),
-        ["test", "browser", rest @ ..] => no_more(rest).and_then(|()| browser::walk(&root, false)),
-        ["test", rest @ ..] => no_more(rest).and_then(|()| test::test(&root)),
-        ["verify", rest @ ..] => {
-            let worktree = rest.contains(&"--worktree");
-            let only: Vec<String> = rest.iter().filter(|a| **a != "--worktree").map(|a| a.to_string()).collect();
-            if let Some(flag) = only.iter().find(|a| a.starts_with('-')) {
-                return Err(Error::Usage(format!("unknown option {flag:?}")));
-            }
-            exercises::verify(&root, &only, worktree)
-        }
-        ["watch", rest @ ..] => watch::watch(&root, rest),
-        ["demo", rest @ ..] => demo::demo(&root, rest),
-        ["progress", rest @ ..] => no_more(rest).and_then(|()| exercises::progress(&root)),
-        ["solve", nn] => exercises::solve(&root, nn),
-        ["reset", nn] => exercises::reset(&root, nn),
-        ["solve" | "reset", ..] => {
-            Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
-        }
-        ["bench", "sources", rest @ ..] => no_more(rest).and_then(|()| bench_sources::bench(&root)),
-        ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
-        ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
-        ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
-        ["fuzz", rest @ ..] => fuzz::run(&root, rest),
-        ["registry", "start"] => registry::start(&root),
-        ["registry", "stop"] => registry::stop(&root),
-        ["registry", "status"] => registry::status(&root),
-        ["registry", ..] => Err(Error::Usage("`registry` takes start, stop or status".into())),
-        [] => Err(Error::Usage(String::new())),
-        [other, ..] => Err(Error::Usage(format!("unknown command {other:?}"))),
+fn run(verb: Verb) -> util::Result {
+    let root = &util::root();
+    match verb {
+        Verb::Serve => book::serve(root),
+        Verb::Progress => exercises::progress::progress(root),
+        Verb::Watch { once, exercise } => watch::watch(root, exercise.as_deref(), once),
+        Verb::Solve { exercise } => exercises::solve::solve(root, &exercise),
+        Verb::Reset { exercise } => exercises::solve::reset(root, &exercise),
+        Verb::Setup => setup::setup(root),
+        Verb::Build { part: Some(BuildPart::Widget), .. } => widget::build(root).map(drop),
+        Verb::Build { fresh, part: None } => book::build(root, fresh),
+        Verb::Test { stage: None } => test::test(root),
+        Verb::Test { stage: Some(TestStage::Widget) } => widget::test(root),
+        Verb::Test { stage: Some(TestStage::Browser) } => browser::walk(root, false),
+        Verb::Test { stage: Some(TestStage::Reload) } => served::check_reload(root),
+        Verb::Verify { worktree, exercises } => exercises::verify::verify(root, &exercises, worktree),
+        Verb::Bench { part: None } => bench::bench(root),
+        Verb::Bench { part: Some(BenchPart::Sources) } => bench::sources::bench(root),
+        Verb::Bench { part: Some(BenchPart::Book) } => book_bench::bench(root),
+        Verb::Bench { part: Some(BenchPart::Widget) } => widget::bench(root),
+        Verb::Fuzz { target, time } => fuzz::run(root, target.as_deref(), time),
+        Verb::Demo { no_pause, topic } => demo::demo(root, &topic, no_pause),
+        Verb::Registry { action: RegistryAction::Start } => registry::start(root),
+        Verb::Registry { action: RegistryAction::Stop } => registry::stop(root),
+        Verb::Registry { action: RegistryAction::Status } => registry::status(root),
+        Verb::Hints { file, step } => hints::show(&file, &step),
+        Verb::Figure { command } => std::process::exit(figures::run(&command)),
     }
 }

@@ -6,16 +6,14 @@
 //! `status` (and the book build) find it.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::fail;
-use crate::util::{self, Context, Result};
+use testbed::registry::BINARY;
+use testbed::{ping, Registry, RegistryOptions};
 
-const BINARY: &str = "docker-registry";
+use crate::util::{self, bail, Context, Result};
 
 /// A running registry, as recorded in the state file.
 pub struct Running {
@@ -32,46 +30,21 @@ pub fn start(root: &Path) -> Result {
         println!("registry already running at {} (pid {})", running.addr, running.pid);
         return Ok(());
     }
-    let Some(binary) =
-        util::which(BINARY).or_else(|| Some(PathBuf::from("/usr/bin/docker-registry")).filter(|p| p.is_file()))
-    else {
-        return fail!(
-            "{BINARY} is not installed: `apt-get install docker-registry` (Debian's CNCF distribution registry 2.8.2)"
-        );
+    let binary = match testbed::oracle(BINARY, BINARY) {
+        testbed::Oracle::Present(binary) => binary,
+        testbed::Oracle::Skipped(_) | testbed::Oracle::Required(_) => {
+            bail!("{BINARY} is not installed: `apt-get install docker-registry` (Debian's CNCF distribution registry 2.8.2)")
+        }
     };
     let dir = dir(root);
-    fs::create_dir_all(dir.join("data")).context(|| format!("creating {}", dir.display()))?;
-    let port = free_port()?;
-    let addr = format!("127.0.0.1:{port}");
-    let config = dir.join("config.yml");
-    fs::write(&config, config_yml(&dir.join("data"), &addr)).context(|| format!("writing {}", config.display()))?;
-    let log_path = dir.join("registry.log");
-    let log = fs::File::create(&log_path).context(|| format!("creating {}", log_path.display()))?;
-    let log2 = log.try_clone().context(|| "opening the registry log")?;
-    let mut command = Command::new(&binary);
-    command.arg("serve").arg(&config).stdin(Stdio::null()).stdout(log).stderr(log2);
     // Its own process group: Ctrl-C in this terminal later does not take the registry with it.
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command.spawn().context(|| format!("starting {}", binary.display()))?;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        if let Some(status) = child.try_wait().context(|| "waiting for the registry")? {
-            let log = fs::read_to_string(&log_path).unwrap_or_default();
-            return fail!("{BINARY} exited ({status}) before answering; its log says: {}", log.trim());
-        }
-        if ping(&addr) {
-            break;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            return fail!("{BINARY} did not answer on http://{addr}/v2/ within 15 s (log: {})", log_path.display());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let options = RegistryOptions { own_process_group: true, ..RegistryOptions::default() };
+    let registry = Registry::start(&binary, &dir, &options)?;
+    let addr = registry.addr.clone();
+    let pid = registry.detach();
     let state = dir.join("state");
-    fs::write(&state, format!("pid={}\naddr={addr}\n", child.id()))
-        .context(|| format!("writing {}", state.display()))?;
-    println!("registry running at {addr} (pid {}); data in {}", child.id(), util::rel(root, &dir.join("data")));
+    fs::write(&state, format!("pid={pid}\naddr={addr}\n")).with_context(|| format!("writing {}", state.display()))?;
+    println!("registry running at {addr} (pid {pid}); data in {}", util::rel(root, &dir.join("data")));
     println!("  push:  imagekit push LAYOUT {addr}/driftwood/web:1");
     println!("  pull:  imagekit pull {addr}/driftwood/web:1");
     println!("  stop:  cargo xtask registry stop");
@@ -94,7 +67,7 @@ pub fn stop(root: &Path) -> Result {
     } else {
         println!("the registry at {addr} (pid {pid}) was no longer running");
     }
-    fs::remove_file(&state).context(|| format!("removing {}", state.display()))?;
+    fs::remove_file(&state).with_context(|| format!("removing {}", state.display()))?;
     Ok(())
 }
 
@@ -144,31 +117,6 @@ fn is_zombie(pid: u32) -> bool {
         .unwrap_or(false)
 }
 
-/// Bind port 0 on loopback and let the kernel choose; the port is free once the listener drops.
-fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind("127.0.0.1:0").context(|| "finding a free port on 127.0.0.1")?;
-    Ok(listener.local_addr().context(|| "reading the bound port")?.port())
-}
-
-/// Does `GET /v2/` answer 200 (or 401) at `addr`?
-pub fn ping(addr: &str) -> bool {
-    let Ok(sock) = addr.parse::<SocketAddr>() else { return false };
-    let Ok(mut stream) = TcpStream::connect_timeout(&sock, Duration::from_millis(500)) else { return false };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    if stream.write_all(format!("GET /v2/ HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    stream.read_exact(&mut head).is_ok() && (head.ends_with(b" 200") || head.ends_with(b" 401"))
-}
-
-fn config_yml(data: &Path, addr: &str) -> String {
-    format!(
-        "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\nhealth:\n  storagedriver:\n    enabled: false\n",
-        data.display()
-    )
-}
-
 /// Run `f` with the address of a running registry: the one already started with
 /// `cargo xtask registry start`, or one started for the call and stopped after it.
 /// `Ok(None)` (with a message) when the package is missing and oracles are not required.
@@ -176,16 +124,17 @@ pub fn with_registry<T>(root: &Path, f: impl FnOnce(&str) -> Result<T>) -> Resul
     if let Some(running) = running(root) {
         return f(&running.addr).map(Some);
     }
-    if util::which(BINARY).is_none() && !Path::new("/usr/bin/docker-registry").is_file() {
-        if std::env::var("IMAGEKIT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            return fail!("{BINARY} is required (IMAGEKIT_REQUIRE_ORACLES=1): `apt-get install docker-registry`");
+    match testbed::oracle(BINARY, BINARY) {
+        testbed::Oracle::Present(_) => {}
+        testbed::Oracle::Skipped(msg) => {
+            println!("  skipped: {msg}");
+            return Ok(None);
         }
-        println!("  skipped: {BINARY} is not installed (`apt-get install docker-registry`)");
-        return Ok(None);
+        testbed::Oracle::Required(msg) => bail!("{msg}"),
     }
     start(root)?;
     let Some(running) = running(root) else {
-        return fail!("the registry started but does not answer");
+        bail!("the registry started but does not answer");
     };
     let result = f(&running.addr);
     stop(root)?;

@@ -13,8 +13,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::figures::{Figures, Session};
-use crate::util::{self, Context, Result};
-use crate::{book, fail, widget};
+use crate::util::{self, bail, Context, Result};
+use crate::widget;
 
 /// The reload test, relative to the root.
 const SCRIPT: &str = "crates/xtask/browser/reload.test.cjs";
@@ -43,14 +43,14 @@ impl Served {
     /// Copies the book's sources under target/served/NAME and serves them on a free port once
     /// mdBook watches for changes.
     pub fn start(root: &Path, name: &'static str) -> Result<Served> {
-        let bin_dir = book::build_cli(root)?;
+        let bin_dir = util::build_cli(root)?;
         if widget::present(root) {
             widget::build(root)?;
         }
         let work = util::target_dir(root).join("served").join(name);
         util::fresh_dir(&work)?;
         let copy = work.join("book-src");
-        fs::create_dir_all(&copy).context(|| format!("creating {}", copy.display()))?;
+        fs::create_dir_all(&copy).with_context(|| format!("creating {}", copy.display()))?;
         // `cp -a` keeps modification times, so the copy's figures are the repository's cached ones.
         let mut cp = Command::new("cp");
         cp.arg("-a");
@@ -63,9 +63,9 @@ impl Served {
         let figures = Figures::prepare(&copy, Session { name, fresh: false, log: None }, &bin_dir, &scratch)?;
         figures.prerun(&copy)?;
 
-        let port = free_port()?;
+        let port = testbed::free_port().context("finding a free port")?;
         let log = work.join("mdbook-serve.log");
-        let log_file = fs::File::create(&log).context(|| format!("creating {}", log.display()))?;
+        let log_file = fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let child = Command::new("mdbook")
             .args(["serve", "--hostname", "127.0.0.1", "--port", &port.to_string()])
             .current_dir(&copy)
@@ -73,7 +73,7 @@ impl Served {
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
-            .context(|| "starting mdbook serve")?;
+            .with_context(|| "starting mdbook serve")?;
         let served = Served { child, copy, origin: format!("http://127.0.0.1:{port}/") };
         // mdBook's poll watcher says "Watching", its native one "Listening".
         let watching = |l: &str| l.contains("Watching for changes") || l.contains("Listening for changes");
@@ -84,13 +84,13 @@ impl Served {
     /// Appends a line holding `text` to `source` (relative to the copy), as a save in an editor.
     pub fn append(&self, source: &str, text: &str) -> Result {
         let path = self.copy.join(source);
-        let mut content = fs::read_to_string(&path).context(|| format!("reading {}", path.display()))?;
+        let mut content = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
         if !content.ends_with('\n') {
             content.push('\n');
         }
         content.push_str(text);
         content.push('\n');
-        fs::write(&path, content).context(|| format!("writing {}", path.display()))
+        fs::write(&path, content).with_context(|| format!("writing {}", path.display()))
     }
 }
 
@@ -99,17 +99,12 @@ pub fn wait_for(mut done: impl FnMut() -> bool, what: &str) -> Result {
     let start = Instant::now();
     while !done() {
         if start.elapsed() > TIMEOUT {
-            return fail!("gave up waiting for {what} after {} s", TIMEOUT.as_secs());
+            bail!("gave up waiting for {what} after {} s", TIMEOUT.as_secs());
         }
         util::check_interrupted()?;
         std::thread::sleep(Duration::from_millis(10));
     }
     Ok(())
-}
-
-fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").context(|| "finding a free port")?;
-    Ok(listener.local_addr().context(|| "finding a free port")?.port())
 }
 
 /// `cargo xtask test reload`: open pages reload by themselves after edits to a page, an

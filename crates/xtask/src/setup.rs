@@ -5,8 +5,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use crate::fail;
-use crate::util::{self, Result};
+use crate::util::{self, bail, Result};
 
 /// How a tool is installed and checked.
 enum How {
@@ -198,14 +197,14 @@ pub fn setup(root: &Path) -> Result {
         match (Checker::new().state(tool), util::which(tool.name)) {
             (State::Present, _) => println!("installed {label}"),
             (_, Some(path)) if matches!(tool.how, How::Cargo { .. }) => {
-                return fail!(
+                bail!(
                     "{label} is installed, but the `{}` found first on PATH ({}) is another \
                      version: put ~/.cargo/bin first on PATH",
                     tool.name,
                     path.display()
                 )
             }
-            _ => return fail!("{label} was installed but is still not found (is ~/.cargo/bin on PATH?)"),
+            _ => bail!("{label} was installed but is still not found (is ~/.cargo/bin on PATH?)"),
         }
     }
 

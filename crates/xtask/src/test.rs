@@ -3,8 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Error, Result};
-use crate::{book, browser, demo, exercises, fail, served, setup, widget};
+use crate::util::{self, anyhow, bail, Interrupted, Result};
+use crate::{book, browser, demo, exercises, served, setup, widget};
 
 enum Step {
     Cargo(&'static [&'static str]),
@@ -67,9 +67,9 @@ impl Step {
     fn run(&self, root: &Path) -> Result {
         match self {
             Step::Cargo(args) => util::run(util::cargo(root).args(*args)),
-            Step::Verify => exercises::verify(root, &[], false),
+            Step::Verify => exercises::verify::verify(root, &[], false),
             Step::Book => book::build_then_replay(root),
-            Step::Demo => demo::demo(root, &["07", "--no-pause"]),
+            Step::Demo => demo::demo(root, "07", true),
             Step::Widget => widget::test(root),
             Step::Browser => browser::walk(root, true),
             Step::Reload => served::check_reload(root),
@@ -80,7 +80,7 @@ impl Step {
 pub fn test(root: &Path) -> Result {
     let missing = setup::missing(root);
     if !missing.is_empty() {
-        return fail!("missing tools: {} (run `cargo xtask setup`; CI does)", missing.join(", "));
+        bail!("missing tools: {} (run `cargo xtask setup`; CI does)", missing.join(", "));
     }
 
     let total = Instant::now();
@@ -112,11 +112,11 @@ pub fn test(root: &Path) -> Result {
             println!("stages: {} passed, 0 failed", STAGES.len());
             Ok(())
         }
-        Some((_, Error::Interrupted)) => Err(Error::Interrupted),
+        Some((_, e)) if e.is::<Interrupted>() => Err(e),
         Some((name, e)) => {
             let passed = times.iter().filter(|(_, ok)| *ok).count();
             println!("stages: {passed} passed, 1 failed");
-            fail!("stage `{name}` failed: {e}")
+            Err(anyhow!("stage `{name}` failed: {e:#}"))
         }
     }
 }

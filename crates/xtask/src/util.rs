@@ -1,50 +1,41 @@
 //! Errors, the repository root, and running commands with clear messages.
 
 use std::ffi::OsStr;
-use std::fmt;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// What went wrong: a message for the user (`error: …`), a usage mistake (exit 2), or Ctrl-C.
+pub use anyhow::{anyhow, bail, Context};
+
+/// Every xtask function's result: `Ok(())` unless said otherwise; errors carry what was being
+/// done (`.with_context`) and print as one `error: …: cause` line.
+pub type Result<T = ()> = anyhow::Result<T>;
+
+/// A usage mistake the argument parser cannot see (an exercise or topic that does not exist):
+/// printed like clap's own and exits 2.
 #[derive(Debug)]
-pub enum Error {
-    Failed(String),
-    Usage(String),
-    Interrupted,
-}
+pub struct Usage(pub String);
 
-pub type Result<T = ()> = std::result::Result<T, Error>;
+/// Ctrl-C (or SIGTERM, SIGHUP) arrived: exits 130 once the swapped files are back.
+#[derive(Debug)]
+pub struct Interrupted;
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Failed(msg) | Error::Usage(msg) => f.write_str(msg),
-            Error::Interrupted => f.write_str("interrupted"),
-        }
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
-/// `Err(Error::Failed(format!(…)))`.
-#[macro_export]
-macro_rules! fail {
-    ($($arg:tt)*) => {
-        Err($crate::util::Error::Failed(format!($($arg)*)))
-    };
-}
-
-/// Adds what we were doing to an I/O (or any displayable) error.
-pub trait Context<T> {
-    fn context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T>;
-}
-
-impl<T, E: fmt::Display> Context<T> for std::result::Result<T, E> {
-    fn context<S: Into<String>>(self, what: impl FnOnce() -> S) -> Result<T> {
-        self.map_err(|e| Error::Failed(format!("{}: {e}", what().into())))
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
     }
 }
+
+impl std::error::Error for Usage {}
+impl std::error::Error for Interrupted {}
 
 /// The repository root: this crate lives in `crates/xtask`.
 pub fn root() -> PathBuf {
@@ -73,6 +64,16 @@ pub fn cargo(root: &Path) -> Command {
     cmd
 }
 
+/// Builds the `imagekit` binary in release mode and returns the folder that holds it.
+pub fn build_cli(root: &Path) -> Result<PathBuf> {
+    run(cargo(root).args(["build", "--release", "-p", "imagekit-cli"]))?;
+    let bin_dir = target_dir(root).join("release");
+    if !bin_dir.join("imagekit").is_file() {
+        bail!("`cargo build --release -p imagekit-cli` did not produce {}", bin_dir.join("imagekit").display());
+    }
+    Ok(bin_dir)
+}
+
 /// How a command reads in messages: `cargo build --release -p imagekit-cli`.
 pub fn show(cmd: &Command) -> String {
     let program = Path::new(cmd.get_program());
@@ -95,7 +96,7 @@ pub fn show(cmd: &Command) -> String {
         .join(" ")
 }
 
-fn spawn_error(cmd: &Command, e: io::Error) -> Error {
+fn spawn_error(cmd: &Command, e: io::Error) -> anyhow::Error {
     let program = cmd.get_program().to_string_lossy();
     if e.kind() == io::ErrorKind::NotFound {
         let hint = match program.as_ref() {
@@ -103,14 +104,14 @@ fn spawn_error(cmd: &Command, e: io::Error) -> Error {
             "umoci" | "skopeo" | "pigz" => " (apt-get install umoci skopeo pigz)",
             _ => "",
         };
-        Error::Failed(format!("`{program}` not found on PATH{hint}"))
+        anyhow!("`{program}` not found on PATH{hint}")
     } else {
-        Error::Failed(format!("could not run `{}`: {e}", show(cmd)))
+        anyhow!("could not run `{}`: {e}", show(cmd))
     }
 }
 
-fn status_error(cmd: &Command, status: ExitStatus) -> Error {
-    Error::Failed(format!("`{}` failed ({status})", show(cmd)))
+fn status_error(cmd: &Command, status: ExitStatus) -> anyhow::Error {
+    anyhow!("`{}` failed ({status})", show(cmd))
 }
 
 /// Runs a command with inherited stdio, announcing it first; fails unless it exits 0.
@@ -138,34 +139,27 @@ pub fn output(cmd: &mut Command) -> Result<String> {
             err.push_str(":\n");
             err.push_str(stderr.trim_end());
         }
-        Err(Error::Failed(err))
+        Err(anyhow!(err))
     }
 }
 
 /// Runs a command with stdout and stderr merged into one stream (in the order written, as a
 /// terminal would show them) and returns the exit status and that text, whatever the status.
 pub fn combined(mut cmd: Command) -> Result<(ExitStatus, String)> {
-    let (mut reader, writer) = io::pipe().context(|| "creating a pipe")?;
-    let writer2 = writer.try_clone().context(|| "creating a pipe")?;
+    let (mut reader, writer) = io::pipe().with_context(|| "creating a pipe")?;
+    let writer2 = writer.try_clone().with_context(|| "creating a pipe")?;
     cmd.stdin(Stdio::null()).stdout(writer).stderr(writer2);
     let mut child = cmd.spawn().map_err(|e| spawn_error(&cmd, e))?;
     // `cmd` holds our copies of the pipe's write end: drop them so that reading ends with the child.
     drop(cmd);
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).context(|| "reading a command's output")?;
-    let status = child.wait().context(|| "waiting for a command")?;
+    reader.read_to_end(&mut bytes).with_context(|| "reading a command's output")?;
+    let status = child.wait().with_context(|| "waiting for a command")?;
     check_interrupted()?;
     Ok((status, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
-/// Is `name` an executable on PATH?
-pub fn which(name: &str) -> Option<PathBuf> {
-    use std::os::unix::fs::PermissionsExt;
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|p| p.metadata().is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
-}
+pub use testbed::which;
 
 /// PATH with `dirs` in front.
 pub fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
@@ -174,34 +168,12 @@ pub fn path_with(dirs: &[&Path]) -> std::ffi::OsString {
     std::env::join_paths(all).unwrap_or(old)
 }
 
-/// Every file under `dirs` (or each path itself, if a file) with its mtime and size, sorted: two
-/// snapshots differ when a file was saved, added or removed.
-pub fn file_stamps(dirs: &[PathBuf]) -> Vec<(PathBuf, std::time::SystemTime, u64)> {
-    fn walk(path: &Path, out: &mut Vec<(PathBuf, std::time::SystemTime, u64)>) {
-        let Ok(meta) = std::fs::metadata(path) else { return };
-        if meta.is_dir() {
-            let Ok(entries) = std::fs::read_dir(path) else { return };
-            for entry in entries.flatten() {
-                walk(&entry.path(), out);
-            }
-        } else {
-            out.push((path.to_path_buf(), meta.modified().unwrap_or(std::time::UNIX_EPOCH), meta.len()));
-        }
-    }
-    let mut files = Vec::new();
-    for dir in dirs {
-        walk(dir, &mut files);
-    }
-    files.sort();
-    files
-}
-
 /// Removes `dir` if present and creates it empty.
 pub fn fresh_dir(dir: &Path) -> Result {
     if dir.exists() {
-        std::fs::remove_dir_all(dir).context(|| format!("removing {}", dir.display()))?;
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
     }
-    std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))
 }
 
 /// `1.234s`, `2m05s`.
@@ -226,41 +198,25 @@ pub fn header(text: &str) {
 
 // ---------------------------------------------------------------------------------------------
 // Ctrl-C: while exercise files are swapped, SIGINT/SIGTERM/SIGHUP must not kill us before we put
-// the learner's file back. A handler only sets a flag (children still get the terminal's SIGINT
-// and stop; a handler, unlike SIG_IGN, is reset in them by exec). We check the flag after each
-// command and unwind through the guards that restore files.
+// the learner's file back. The handler (ctrlc's thread, not a signal context) only sets a flag;
+// children still get the terminal's SIGINT and stop. We check the flag after each command and
+// unwind through the guards that restore files.
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_signal(_signum: i32) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-extern "C" {
-    fn signal(signum: i32, handler: extern "C" fn(i32)) -> usize;
-}
-
-/// Catches SIGHUP, SIGINT and SIGTERM from now on (idempotent).
+/// Catches SIGINT, SIGTERM and SIGHUP from now on (idempotent).
 pub fn catch_interrupts() {
-    const SIGHUP: i32 = 1;
-    const SIGINT: i32 = 2;
-    const SIGTERM: i32 = 15;
     static INSTALLED: AtomicBool = AtomicBool::new(false);
     if !INSTALLED.swap(true, Ordering::SeqCst) {
-        for signum in [SIGHUP, SIGINT, SIGTERM] {
-            // SAFETY: `signal` is the C library's; the handler only stores to an atomic, which is
-            // async-signal-safe.
-            unsafe {
-                signal(signum, on_signal);
-            }
-        }
+        // Fails only if another handler is installed, which xtask never does.
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     }
 }
 
 /// `Err(Interrupted)` once a caught signal has arrived.
 pub fn check_interrupted() -> Result {
     if INTERRUPTED.load(Ordering::SeqCst) {
-        Err(Error::Interrupted)
+        Err(Interrupted.into())
     } else {
         Ok(())
     }

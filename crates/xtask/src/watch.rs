@@ -1,46 +1,42 @@
 //! `cargo xtask watch [NN]`: re-runs an exercise's tests whenever its files change and shows only
 //! the first failing step, with its message and a hint.
 //!
-//! Files are polled (std only, no inotify): `src/` and `tests/` of the exercise, every 300 ms.
+//! Saves under the exercise's `src/` and `tests/` come from the kernel (see `watcher.rs`).
 //! Keys are read a line at a time from stdin: `h` shows the next hint, `n` moves to the next
 //! exercise, `r` re-runs, `q` quits. `--once` runs the tests once, shows the result and exits
 //! (for scripts and CI).
 
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use crate::exercises::{self, Exercise, TestRun};
+use crate::exercises::libtest::{self, TestRun};
+use crate::exercises::{self, discovery, Exercise};
 use crate::hints;
-use crate::util::{self, Error, Result};
+use crate::util::{self, Result};
+use crate::watcher::Changes;
 
 const POLL: Duration = Duration::from_millis(300);
 
 /// `cargo xtask watch [--once] [NN]`.
-pub fn watch(root: &Path, args: &[&str]) -> Result {
-    let once = args.contains(&"--once");
-    let rest: Vec<&str> = args.iter().copied().filter(|a| *a != "--once").collect();
-    if let Some(flag) = rest.iter().find(|a| a.starts_with('-')) {
-        return Err(Error::Usage(format!("unknown option {flag:?}")));
-    }
+pub fn watch(root: &Path, exercise: Option<&str>, once: bool) -> Result {
     let all = exercises::all(root)?;
     if all.is_empty() {
         println!("no exercises under exercises/ yet");
         return Ok(());
     }
-    let mut index = match rest.as_slice() {
-        [] => first_unfinished(root, &all)?,
-        [nn] => {
+    let mut index = match exercise {
+        None => first_unfinished(root, &all)?,
+        Some(nn) => {
             let ex = exercises::find(root, nn)?;
             all.iter().position(|e| e.name == ex.name).unwrap_or(0)
         }
-        _ => return Err(Error::Usage("`watch` takes at most one exercise number, e.g. `cargo xtask watch 07`".into())),
     };
 
     if once {
         let mut state = State::default();
-        let run = exercises::run_tests(root, &all[index])?;
+        let run = libtest::run_tests(root, &all[index])?;
         state.show(root, &all, index, &run, false);
         return Ok(());
     }
@@ -49,19 +45,14 @@ pub fn watch(root: &Path, args: &[&str]) -> Result {
     'exercise: loop {
         let ex = &all[index];
         let mut state = State::default();
-        let mut seen: Option<Vec<(PathBuf, SystemTime, u64)>> = None;
+        let changes = Changes::watch(&[ex.dir.join("src"), ex.dir.join("tests")])?;
+        let mut rerun = true;
         loop {
-            let now = snapshot(ex);
-            if seen.as_ref() != Some(&now) {
-                if seen.is_some() {
-                    // A save often touches files in a burst: let it settle.
-                    std::thread::sleep(Duration::from_millis(150));
-                }
-                seen = Some(snapshot(ex));
+            if std::mem::take(&mut rerun) {
                 clear_screen();
                 println!("watching {} (re-runs when you save a file in src/ or tests/)", util::rel(root, &ex.dir));
                 println!("testing…");
-                let run = exercises::run_tests(root, ex)?;
+                let run = libtest::run_tests(root, ex)?;
                 state.show(root, &all, index, &run, true);
             }
             match keys.recv_timeout(POLL) {
@@ -75,13 +66,14 @@ pub fn watch(root: &Path, args: &[&str]) -> Result {
                         println!("{} is the last exercise.", all[index].name);
                     }
                     "h" | "hint" => state.next_hint(root, ex),
-                    "r" | "" => seen = None,
+                    "r" | "" => rerun = true,
                     other => println!("unknown key {other:?}: {KEYS}"),
                 },
                 Err(RecvTimeoutError::Timeout) => {}
                 // stdin closed: keep watching files, without keys.
                 Err(RecvTimeoutError::Disconnected) => std::thread::sleep(POLL),
             }
+            rerun |= changes.changed();
         }
     }
 }
@@ -109,20 +101,15 @@ fn clear_screen() {
     }
 }
 
-/// Every file under the exercise's `src/` and `tests/`, with its mtime and size.
-fn snapshot(ex: &Exercise) -> Vec<(PathBuf, SystemTime, u64)> {
-    util::file_stamps(&[ex.dir.join("src"), ex.dir.join("tests")])
-}
-
 /// The first exercise whose tests do not all pass yet (the last one if every one passes).
 fn first_unfinished(root: &Path, all: &[Exercise]) -> Result<usize> {
     for (i, ex) in all.iter().enumerate() {
-        let current = exercises::read(&ex.lib())?;
+        let current = discovery::read(&ex.lib())?;
         if Some(&current) == ex.committed_stub(root).as_ref() {
             return Ok(i);
         }
         eprintln!("checking {}…", ex.name);
-        let run = exercises::run_tests(root, ex)?;
+        let run = libtest::run_tests(root, ex)?;
         if !passes(&run) {
             return Ok(i);
         }
@@ -163,7 +150,7 @@ impl State {
             .map(|s| {
                 let mark = match &failing {
                     Some(f) if f == s => "✗",
-                    Some(f) if exercises::step_number(s) > exercises::step_number(f) => "·",
+                    Some(f) if discovery::step_number(s) > discovery::step_number(f) => "·",
                     _ => "✓",
                 };
                 format!("{mark} {s}")
@@ -177,8 +164,8 @@ impl State {
                 let newly: Vec<&String> = steps
                     .iter()
                     .filter(|s| {
-                        exercises::step_number(s) >= exercises::step_number(before)
-                            && failing.as_ref().is_none_or(|f| exercises::step_number(s) < exercises::step_number(f))
+                        discovery::step_number(s) >= discovery::step_number(before)
+                            && failing.as_ref().is_none_or(|f| discovery::step_number(s) < discovery::step_number(f))
                     })
                     .collect();
                 if !newly.is_empty() {

@@ -16,8 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::fail;
-use crate::util::{self, Context, Result};
+use crate::util::{self, anyhow, bail, Context, Result};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 const PROFILE: &str = "wasm-release";
@@ -63,15 +62,15 @@ pub fn install_node_tools(root: &Path) -> Result<bool> {
     }
     let dir = node_dir(root);
     let pinned = crate_dir(root).join("tests/package.json");
-    let wanted = fs::read_to_string(&pinned).context(|| format!("reading {}", pinned.display()))?;
+    let wanted = fs::read_to_string(&pinned).with_context(|| format!("reading {}", pinned.display()))?;
     let installed = dir.join("package.json");
     let have = fs::read_to_string(&installed).unwrap_or_default();
     let complete = ["binaryen", "playwright-core"].iter().all(|p| dir.join("node_modules").join(p).is_dir());
     if have == wanted && complete {
         return Ok(true);
     }
-    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
-    fs::write(&installed, &wanted).context(|| format!("writing {}", installed.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::write(&installed, &wanted).with_context(|| format!("writing {}", installed.display()))?;
     println!("widget: installing node tools (binaryen, playwright-core) into {}", util::rel(root, &dir));
     util::run(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--no-save"]).current_dir(&dir))?;
     Ok(true)
@@ -114,7 +113,7 @@ pub fn build(root: &Path) -> Result<Built> {
             .arg(&raw),
     )?;
     let bound = web.join("digest_widget_bg.wasm");
-    let glue = fs::read_to_string(web.join("digest_widget.js")).context(|| "reading wasm-bindgen's glue")?;
+    let glue = fs::read_to_string(web.join("digest_widget.js")).with_context(|| "reading wasm-bindgen's glue")?;
 
     let optimized = match wasm_opt(root) {
         Some(tool) => {
@@ -131,15 +130,15 @@ pub fn build(root: &Path) -> Result<Built> {
         }
         None => {
             println!("widget: wasm-opt not installed (run `cargo xtask setup`): shipping the module unoptimized");
-            fs::copy(&bound, &opt).context(|| format!("copying {}", bound.display()))?;
+            fs::copy(&bound, &opt).with_context(|| format!("copying {}", bound.display()))?;
             false
         }
     };
-    let bytes = fs::read(&opt).context(|| format!("reading {}", opt.display()))?;
+    let bytes = fs::read(&opt).with_context(|| format!("reading {}", opt.display()))?;
 
     let text = generated_script(&glue, &bytes);
     write_if_changed(&script, &text)?;
-    fs::write(&stamp_file, stamp()).context(|| format!("writing {}", stamp_file.display()))?;
+    fs::write(&stamp_file, stamp()).with_context(|| format!("writing {}", stamp_file.display()))?;
     println!(
         "widget: {} ({} bytes .wasm{}, {} bytes script)",
         util::rel(root, &script),
@@ -217,16 +216,12 @@ fn write_if_changed(path: &Path, text: &str) -> Result {
         return Ok(());
     }
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    fs::write(path, text).context(|| format!("writing {}", path.display()))
+    fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 /// CI sets IMAGEKIT_REQUIRE_ORACLES=1: a missing browser or node is then a failure, not a skip.
-pub(crate) fn require_oracles() -> bool {
-    std::env::var("IMAGEKIT_REQUIRE_ORACLES").is_ok_and(|v| v == "1")
-}
-
 /// Debian's Chromium (`chromium`; Ubuntu names it `chromium-browser`), for playwright-core.
 pub(crate) fn chromium() -> Option<PathBuf> {
     ["chromium", "chromium-browser"].iter().find_map(|c| util::which(c))
@@ -244,8 +239,8 @@ pub(crate) fn browser_tools(root: &Path, stage: &str) -> Result<Option<PathBuf>>
         ("chromium", "chromium")
     };
     let (what, packages) = missing;
-    if require_oracles() {
-        fail!("{what} required for the {stage} (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install {packages})")
+    if testbed::oracles_required() {
+        Err(anyhow!("{what} required for the {stage} (IMAGEKIT_REQUIRE_ORACLES=1; apt-get install {packages})"))
     } else {
         println!("{stage}: SKIPPED: {what} not found (apt-get install {packages})");
         Ok(None)
@@ -257,17 +252,17 @@ pub(crate) fn browser_tools(root: &Path, stage: &str) -> Result<Option<PathBuf>>
 pub fn test(root: &Path) -> Result {
     let book = root.join("book");
     if !book.join("widget/gen/digest-widget-wasm.js").is_file() {
-        return fail!("book/widget/gen/digest-widget-wasm.js is missing: run `cargo xtask build` first");
+        bail!("book/widget/gen/digest-widget-wasm.js is missing: run `cargo xtask build` first");
     }
     if !install_node_tools(root)? {
-        return if require_oracles() {
-            fail!("node and npm are required for the widget tests (IMAGEKIT_REQUIRE_ORACLES=1)")
+        return if testbed::oracles_required() {
+            Err(anyhow!("node and npm are required for the widget tests (IMAGEKIT_REQUIRE_ORACLES=1)"))
         } else {
             println!("widget: SKIPPED (node/npm missing)");
             Ok(())
         };
     }
-    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
 
     // 1. The wasm module under node (wasm-bindgen's nodejs target), checked against sha256sum.
     let node_build = work_dir(root).join("node");
@@ -310,14 +305,14 @@ pub fn bench(root: &Path) -> Result {
     let built = build(root)?;
     let site = bench_site(root)?;
     if !install_node_tools(root)? {
-        return fail!("the widget benchmark needs node and npm");
+        bail!("the widget benchmark needs node and npm");
     }
     let Some(chromium) = chromium() else {
-        return fail!("the widget benchmark needs chromium (apt-get install chromium)");
+        bail!("the widget benchmark needs chromium (apt-get install chromium)");
     };
-    let imagekit = crate::book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
-    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
 
     let mut md = String::from("## Digest widget\n\n");
     let _ = writeln!(md, "Shipped files (gzip -9 for the compressed size):\n");
@@ -332,7 +327,7 @@ pub fn bench(root: &Path) -> Result {
         ("theme/widget/digest-widget.css", root.join("theme/widget/digest-widget.css")),
     ];
     for (name, path) in &files {
-        let bytes = fs::read(path).context(|| format!("reading {}", path.display()))?;
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let _ = writeln!(md, "| {name} | {} | {} |", kb(bytes.len() as u64), kb(gzip_len(path)?));
     }
     let _ = writeln!(
@@ -354,7 +349,7 @@ pub fn bench(root: &Path) -> Result {
     print!("{out}");
     md.push_str(&out);
     let results = dir.join("widget.md");
-    fs::write(&results, &md).context(|| format!("writing {}", results.display()))?;
+    fs::write(&results, &md).with_context(|| format!("writing {}", results.display()))?;
     println!("written to {}", util::rel(root, &results));
     Ok(())
 }
@@ -365,22 +360,22 @@ fn bench_site(root: &Path) -> Result<PathBuf> {
     let site = work_dir(root).join("bench-site");
     util::fresh_dir(&site)?;
     for dir in ["08-manifests", "widget/gen", "theme/widget"] {
-        fs::create_dir_all(site.join(dir)).context(|| format!("creating {dir} in the bench site"))?;
+        fs::create_dir_all(site.join(dir)).with_context(|| format!("creating {dir} in the bench site"))?;
     }
     for name in ["theme/widget/digest-widget.js", "theme/widget/digest-widget.css"] {
-        fs::copy(root.join(name), site.join(name)).context(|| format!("copying {name}"))?;
+        fs::copy(root.join(name), site.join(name)).with_context(|| format!("copying {name}"))?;
     }
     fs::copy(root.join(GENERATED), site.join("widget/gen/digest-widget-wasm.js"))
-        .context(|| format!("copying {GENERATED}"))?;
+        .with_context(|| format!("copying {GENERATED}"))?;
     let snippet = fs::read_to_string(root.join("src/widget/digest-widget.html"))
-        .context(|| "reading src/widget/digest-widget.html")?;
+        .with_context(|| "reading src/widget/digest-widget.html")?;
     // As mdBook's page template loads additional-css and additional-js.
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>digest widget bench</title>\n\
          <link rel=\"stylesheet\" href=\"../theme/widget/digest-widget.css\"></head>\n\
          <body><main>\n{snippet}</main>\n<script src=\"../theme/widget/digest-widget.js\"></script></body></html>\n"
     );
-    fs::write(site.join("08-manifests/index.html"), page).context(|| "writing the bench page")?;
+    fs::write(site.join("08-manifests/index.html"), page).with_context(|| "writing the bench page")?;
     Ok(site)
 }
 
@@ -389,9 +384,9 @@ fn kb(n: u64) -> String {
 }
 
 fn gzip_len(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip").arg("-9c").arg(path).output().context(|| "running gzip")?;
+    let out = Command::new("gzip").arg("-9c").arg(path).output().with_context(|| "running gzip")?;
     if !out.status.success() {
-        return fail!("gzip -9c {} failed", path.display());
+        bail!("gzip -9c {} failed", path.display());
     }
     Ok(out.stdout.len() as u64)
 }

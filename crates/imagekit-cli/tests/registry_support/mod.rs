@@ -1,6 +1,6 @@
 //! Helpers for the registry tests: a real `docker-registry` on a free loopback port with a temp
-//! dir, a loopback proxy that can throttle or flip a byte, images built with `imagekit image
-//! build`, and a blob checker that hashes every file in a store.
+//! dir (started by the workspace's `testbed`), a loopback proxy that can throttle or flip a byte,
+//! images built with `imagekit image build`, and a blob checker that hashes every file in a store.
 
 #![allow(dead_code)]
 
@@ -8,15 +8,15 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use crate::common;
 
-/// A `docker-registry serve` of its own, killed when dropped.
+/// A `docker-registry serve` of its own (the workspace's test bed), stopped when dropped.
 pub struct Registry {
-    child: Child,
     pub addr: String,
+    _registry: testbed::Registry,
     _dir: tempfile::TempDir,
 }
 
@@ -24,60 +24,19 @@ impl Registry {
     /// None (with a SKIPPED message) when docker-registry is missing, unless
     /// IMAGEKIT_REQUIRE_ORACLES=1, which makes that a failure.
     pub fn start() -> Option<Registry> {
-        let binary = common::oracle("docker-registry")?;
-        for _attempt in 0..3 {
-            let dir = tempfile::tempdir().unwrap();
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let addr = format!("127.0.0.1:{port}");
-            let config = dir.path().join("config.yml");
-            fs::write(
-                &config,
-                format!(
-                    "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\nhealth:\n  storagedriver:\n    enabled: false\n",
-                    dir.path().join("data").display()
-                ),
-            )
-            .unwrap();
-            let mut child = Command::new(&binary)
-                .arg("serve")
-                .arg(&config)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("starting docker-registry");
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if child.try_wait().unwrap().is_some() {
-                    break; // the port was taken meanwhile: try another
-                }
-                if ping(&addr) {
-                    return Some(Registry { child, addr, _dir: dir });
-                }
-                std::thread::sleep(Duration::from_millis(25));
+        let binary = match testbed::oracle("docker-registry", "docker-registry") {
+            testbed::Oracle::Present(binary) => binary,
+            testbed::Oracle::Skipped(msg) => {
+                eprintln!("SKIPPED: {msg}");
+                return None;
             }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        panic!("docker-registry did not come up on a loopback port after 3 attempts");
+            testbed::Oracle::Required(msg) => panic!("{msg}"),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let registry = testbed::Registry::start(&binary, dir.path(), &testbed::RegistryOptions::default())
+            .unwrap_or_else(|e| panic!("docker-registry did not come up on a loopback port: {e}"));
+        Some(Registry { addr: registry.addr.clone(), _registry: registry, _dir: dir })
     }
-}
-
-impl Drop for Registry {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn ping(addr: &str) -> bool {
-    let Ok(mut s) = TcpStream::connect(addr) else { return false };
-    let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-    if s.write_all(format!("GET /v2/ HTTP/1.0\r\nHost: {addr}\r\n\r\n").as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 12];
-    s.read_exact(&mut head).is_ok() && head.ends_with(b" 200")
 }
 
 /// What the proxy does to responses.

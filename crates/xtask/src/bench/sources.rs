@@ -15,20 +15,22 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::bench::{best_of, layer_tree, missing_tool, BenchRegistry};
-use crate::util::{self, Context, Result};
-use crate::{book, fail};
+use testbed::{Registry, RegistryOptions};
+
+use super::generators::layer_tree;
+use super::measure::{best_of, missing_tool};
+use crate::util::{self, bail, Context, Result};
 
 pub fn bench(root: &Path) -> Result {
-    let imagekit = book::build_cli(root)?.join("imagekit");
+    let imagekit = util::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
-    fs::create_dir_all(&dir).context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut md = String::from("# imagekit benchmarks: sources\n\n");
-    md.push_str(&crate::bench::machine(root));
+    md.push_str(&super::machine(root));
     md.push_str(&sources_bench(&imagekit, &dir)?);
     print!("{md}");
     let results = dir.join("results-sources.md");
-    fs::write(&results, &md).context(|| format!("writing {}", results.display()))?;
+    fs::write(&results, &md).with_context(|| format!("writing {}", results.display()))?;
     println!("written to {}", util::rel(root, &results));
     Ok(())
 }
@@ -39,7 +41,7 @@ fn ratio(a: Duration, b: Duration) -> String {
 
 fn fresh(p: &Path) -> Result {
     if p.exists() {
-        fs::remove_dir_all(p).context(|| format!("removing {}", p.display()))?;
+        fs::remove_dir_all(p).with_context(|| format!("removing {}", p.display()))?;
     }
     Ok(())
 }
@@ -89,10 +91,10 @@ pub(crate) fn sources_bench(imagekit: &Path, dir: &Path) -> Result<String> {
         // `umoci raw unpack` writes the root filesystem itself (no bundle around it).
         .arg(&theirs)
         .status()
-        .context(|| "running diff -r")?
+        .context("running diff -r")?
         .success();
     if !same {
-        return fail!("imagekit's and umoci's unpacked trees differ ({} vs {})", ours.display(), theirs.display());
+        bail!("imagekit's and umoci's unpacked trees differ ({} vs {})", ours.display(), theirs.display());
     }
     let _ = writeln!(
         md,
@@ -157,7 +159,11 @@ pub(crate) fn sources_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     );
 
     // (c) docker:// asks only for what the verb needs.
-    let registry = BenchRegistry::start(&work.join("registry"))?;
+    let binary = testbed::which(testbed::registry::BINARY).context("docker-registry is not installed")?;
+    let registry_dir = work.join("registry");
+    util::fresh_dir(&registry_dir)?;
+    let options = RegistryOptions { access_log: true, ..RegistryOptions::default() };
+    let registry = Registry::start(&binary, &registry_dir, &options)?;
     let reference = format!("{}/bench/sources:1", registry.addr);
     util::output(Command::new(imagekit).arg("push").arg(&layout).arg(&reference))?;
     std::thread::sleep(Duration::from_millis(300));
@@ -168,9 +174,7 @@ pub(crate) fn sources_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     let manifests = during.iter().filter(|l| l.contains("/manifests/")).count();
     let blobs = during.iter().filter(|l| l.contains("/blobs/")).count();
     if blobs != 1 {
-        return fail!(
-            "`imagekit history docker://…` made {blobs} blob request(s), expected 1 (the config): {during:?}"
-        );
+        bail!("`imagekit history docker://…` made {blobs} blob request(s), expected 1 (the config): {during:?}");
     }
     let _ = writeln!(
         md,
