@@ -195,7 +195,7 @@ fn a_snapshot_record_names_the_sources_that_hold_bytes() {
 
 #[test]
 fn pulled_images_are_read_from_the_store_and_docker_reads_the_registry() {
-    let Some(registry) = support::Registry::start() else { return };
+    let Some(registry) = support::Registry::start_logged() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let layout = tmp.path().join("oci");
     build_web(tmp.path(), &layout);
@@ -204,8 +204,16 @@ fn pulled_images_are_read_from_the_store_and_docker_reads_the_registry() {
     ok(&["push", layout.to_str().unwrap(), &reference]);
     let oci = format!("oci:{}:web:1", layout.display());
 
-    // Straight from the registry: nothing is written.
+    // Straight from the registry: nothing is written, and history asks for the manifest and the
+    // config only (counted in the registry's own access log, which it writes asynchronously).
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let before = registry.requests().len();
     let remote = json(&["history", &format!("docker://{reference}")]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let asked: Vec<String> = registry.requests().into_iter().skip(before).collect();
+    let blobs = asked.iter().filter(|l| l.contains("/blobs/")).count();
+    let manifests = asked.iter().filter(|l| l.contains("/manifests/")).count();
+    assert_eq!((manifests, blobs), (1, 1), "one manifest and the config, no layer: {asked:#?}");
     assert!(remote["source"].as_str().unwrap().starts_with("docker://"), "{remote}");
     assert_eq!(remote["image_id"], json(&["history", &oci])["image_id"]);
     assert_eq!(facts(&format!("docker://{reference}")), facts(&oci));

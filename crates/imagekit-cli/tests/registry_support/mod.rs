@@ -24,6 +24,15 @@ impl Registry {
     /// None (with a SKIPPED message) when docker-registry is missing, unless
     /// IMAGEKIT_REQUIRE_ORACLES=1, which makes that a failure.
     pub fn start() -> Option<Registry> {
+        Registry::start_with(&testbed::RegistryOptions::default())
+    }
+
+    /// [`Registry::start`] with the registry's access log on, for counting requests.
+    pub fn start_logged() -> Option<Registry> {
+        Registry::start_with(&testbed::RegistryOptions { access_log: true, ..testbed::RegistryOptions::default() })
+    }
+
+    fn start_with(options: &testbed::RegistryOptions) -> Option<Registry> {
         let binary = match testbed::oracle("docker-registry", "docker-registry") {
             testbed::Oracle::Present(binary) => binary,
             testbed::Oracle::Skipped(msg) => {
@@ -33,9 +42,14 @@ impl Registry {
             testbed::Oracle::Required(msg) => panic!("{msg}"),
         };
         let dir = tempfile::tempdir().unwrap();
-        let registry = testbed::Registry::start(&binary, dir.path(), &testbed::RegistryOptions::default())
+        let registry = testbed::Registry::start(&binary, dir.path(), options)
             .unwrap_or_else(|e| panic!("docker-registry did not come up on a loopback port: {e}"));
         Some(Registry { addr: registry.addr.clone(), _registry: registry, _dir: dir })
+    }
+
+    /// The requests the registry's access log holds so far (with [`Registry::start_logged`]).
+    pub fn requests(&self) -> Vec<String> {
+        self._registry.requests()
     }
 }
 

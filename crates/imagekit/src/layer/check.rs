@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use super::fail::{bad, hostile};
 use super::frames::{shown, Frame};
-use super::read::{bad, hostile};
 use super::{normalize, EntryKind, Limits};
 use crate::error::Result;
 use crate::whiteout::{self, Whiteout};

@@ -21,6 +21,7 @@
 //! | `limits` | [`Limits`]: every bound in one place, with a table of defaults |
 
 mod check;
+mod fail;
 mod frames;
 mod header;
 mod limits;

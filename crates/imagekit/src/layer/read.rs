@@ -19,11 +19,12 @@ use std::io::{self, Read};
 use std::rc::Rc;
 
 use super::check::Checker;
+use super::fail::{bad, hostile};
 use super::frames::{FrameError, Frames};
 use super::stream::Stream;
 use super::Limits;
 use crate::digest::{Digest, Sha256Reader};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// What an entry is, once whiteouts are recognized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -130,14 +131,6 @@ pub fn diff_id_of_blob(blob: impl Read, limits: &Limits) -> Result<(Digest, u64)
     }
     let (digest, n, _) = hashed.finish();
     Ok((digest, n))
-}
-
-pub(crate) fn hostile(layer: &str, reason: String) -> Error {
-    Error::HostileLayer { layer: layer.to_string(), reason }
-}
-
-pub(crate) fn bad(layer: &str, reason: String) -> Error {
-    Error::BadLayer { layer: layer.to_string(), reason }
 }
 
 /// Walk the tar entries; returns how many there were (meta headers not counted).

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use super::read::{bad, hostile};
+use super::fail::{bad, hostile};
 use super::Limits;
 use crate::error::{Error, Result};
 
