@@ -378,7 +378,7 @@ fn log_file(rng: &mut Rng, bytes: usize, day: usize) -> String {
 }
 
 /// Writes the tree (unless a complete one from this generator is there); returns (files, bytes).
-fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
+pub(crate) fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
     let tree = dir.join("tree");
     let marker = dir.join("tree.complete");
     if let Ok(text) = fs::read_to_string(&marker) {

@@ -8,6 +8,8 @@ mod checks;
 mod demo;
 mod exercise_pages;
 mod exercises;
+// Issue 15: the image explorer page's worker, demo image, browser test and benchmark.
+mod explorer;
 mod figures;
 mod hints;
 mod registry;
@@ -39,7 +41,10 @@ for instructors and developers:
                       pages whose commands and inputs are unchanged replay their recorded
                       figures (--fresh runs every command)
   build widget        only the digest widget's module (src/widget/gen/, git-ignored)
+  build explorer      only the image explorer's worker and demo image (src/explorer/gen/)
   test                everything CI checks: fmt, clippy, tests, verify, book
+  test explorer       only the image explorer's stage (headless Chromium vs imagekit --json;
+                      needs a built book)
   test widget         only the digest widget's stage (node + headless Chromium; needs a built book)
   test browser        only the book walk: every page in headless Chromium (needs a built book;
                       XTASK_BOOK_DIR walks another copy, WALK_SELF_TEST=1 proves it catches faults)
@@ -50,6 +55,8 @@ for instructors and developers:
                       with --worktree), pass on the solution, and clippy is clean
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
   bench book          book build (every figure run, and replayed) and serve's reload time
+  bench explorer      the image explorer: .wasm size, the 199 MB bench image in the page vs
+                      imagekit layers + audit natively, peak wasm memory
   bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
   demo NN [--no-pause] run topic NN's live commands (its page's cmdrun lines) in a fresh
                       target/demo-scratch/NN, one step at a time
@@ -120,6 +127,9 @@ fn run(args: &[String]) -> Result {
             Ok(())
         }
         ["setup", rest @ ..] => no_more(rest).and_then(|()| setup::setup(&root)),
+        ["build", "explorer", rest @ ..] => {
+            no_more(rest).and_then(|()| book::build_cli(&root)).and_then(|bin| explorer::build(&root, &bin).map(|_| ()))
+        }
         ["build", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::build(&root).map(|_| ())),
         ["build", "--fresh"] => book::build(&root, true),
         ["build", rest @ ..] => no_more(rest).and_then(|()| book::build(&root, false)),
@@ -129,6 +139,7 @@ fn run(args: &[String]) -> Result {
             std::process::exit(code)
         }
         ["serve", rest @ ..] => no_more(rest).and_then(|()| book::serve(&root)),
+        ["test", "explorer", rest @ ..] => no_more(rest).and_then(|()| explorer::test(&root)),
         ["test", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::test(&root)),
         ["test", "reload", rest @ ..] => no_more(rest).and_then(|()| served::check_reload(&root)),
         ["test", "browser", rest @ ..] => no_more(rest).and_then(|()| browser::walk(&root, false)),
@@ -150,6 +161,7 @@ fn run(args: &[String]) -> Result {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
         ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
+        ["bench", "explorer", rest @ ..] => no_more(rest).and_then(|()| explorer::bench(&root)),
         ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),
         ["registry", "start"] => registry::start(&root),
