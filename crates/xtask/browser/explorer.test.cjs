@@ -81,6 +81,7 @@ function makeImages() {
         ],
         secretDocker,
         secretOci,
+        layout,
     };
 }
 
@@ -131,9 +132,9 @@ async function settled(page) {
     return page.evaluate(() => document.querySelector(".image-explorer").getAttribute("data-state"));
 }
 
-async function choose(page, file) {
+async function choose(page, file, input) {
     await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
-    await page.locator(".image-explorer .ie-file").setInputFiles(file);
+    await page.locator(".image-explorer " + (input || ".ie-file")).setInputFiles(file);
     return settled(page);
 }
 
@@ -283,6 +284,13 @@ async function main() {
                 }
             });
         }
+
+        await step("an OCI layout folder through the directory picker equals imagekit on oci:DIR", async () => {
+            assert.equal(await choose(page, made.layout, ".ie-folder"), "done");
+            const shown = await page.evaluate(readPage);
+            compare(shown, `oci:${made.layout}`, "secret-oci/ (folder)");
+            assert.ok(shown.secretFiles.some((s) => s.path === "app/server.key" && s.deleted_in === "2"), "the deleted key");
+        });
 
         await step("a single gzip layer: digest and diff_id computed, files listed", async () => {
             const blob = path.join(scratch, "site.tar.gz");
