@@ -39,8 +39,8 @@ function run(cmd, args, opts) {
     return execFileSync(cmd, args, Object.assign({ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }, opts || {}));
 }
 
-function cli(verb, source) {
-    return JSON.parse(run(imagekit, ["--json", verb, source]));
+function cli(verb, source, extra) {
+    return JSON.parse(run(imagekit, ["--json", verb, source].concat(extra || [])));
 }
 
 /** The inputs: skopeo copies of the demo image and of an image that deletes a secret. */
@@ -52,6 +52,9 @@ function makeImages() {
     const demoOci = path.join(scratch, "demo.skopeo.oci-archive.tar");
     copy(`oci-archive:${demo}`, `docker-archive:${demoDocker}:driftwood-web:1.0`);
     copy(`oci-archive:${demo}`, `oci-archive:${demoOci}:driftwood-web:1.0`);
+    // imagekit writes docker-archive in Docker 25+'s form (an OCI layout with manifest.json).
+    const demoDocker25 = path.join(scratch, "demo.imagekit.docker-archive.tar");
+    run(imagekit, ["copy", `oci-archive:${demo}`, `docker-archive:${demoDocker25}`]);
 
     // An image whose second layer adds a file and whose third deletes the key the first shipped.
     const src = path.join(scratch, "secret-src");
@@ -71,11 +74,19 @@ function makeImages() {
     const secretOci = path.join(scratch, "secret.skopeo.oci-archive.tar");
     copy(`oci:${layout}:secret:1`, `docker-archive:${secretDocker}:secret:1`);
     copy(`oci:${layout}:secret:1`, `oci-archive:${secretOci}:secret:1`);
+    // Two platforms under one index.
+    const multiLayout = path.join(scratch, "multi-oci");
+    run(imagekit, ["image", "build", "--layer", "base", "--platform", "linux/amd64", "--platform", "linux/arm64",
+        "--tag", "multi:1", "-o", multiLayout], { cwd: src });
+    const multi = path.join(scratch, "multi.imagekit.oci-archive.tar");
+    run(imagekit, ["copy", "--all", `oci:${multiLayout}:multi:1`, `oci-archive:${multi}`]);
     return {
+        multi,
         demo: { file: demo, source: `oci-archive:${demo}` },
         images: [
             { file: demoDocker, source: `docker-archive:${demoDocker}` },
             { file: demoOci, source: `oci-archive:${demoOci}` },
+            { file: demoDocker25, source: `docker-archive:${demoDocker25}` },
             { file: secretDocker, source: `docker-archive:${secretDocker}`, secret: true },
             { file: secretOci, source: `oci-archive:${secretOci}`, secret: true },
         ],
@@ -194,10 +205,10 @@ function readPage() {
 const str = (v) => (v === null || v === undefined ? "" : String(v));
 
 /** The page against `imagekit --json layers|history|audit` on the same file. */
-function compare(shown, source, name) {
-    const layers = cli("layers", source);
-    const history = cli("history", source);
-    const audit = cli("audit", source);
+function compare(shown, source, name, extra) {
+    const layers = cli("layers", source, extra);
+    const history = cli("history", source, extra);
+    const audit = cli("audit", source, extra);
     const where = (what) => `${name}: ${what}`;
     assert.equal(shown.state, "done", where(`the page failed: ${shown.error}`));
     assert.equal(shown.kind, "image", where("kind"));
@@ -284,6 +295,19 @@ async function main() {
                 }
             });
         }
+
+        await step("two platforms: linux/amd64 shown first, linux/arm64 when picked, each equal to imagekit", async () => {
+            assert.equal(await choose(page, made.multi), "done");
+            let shown = await page.evaluate(readPage);
+            assert.deepEqual(shown.platforms.map((p) => [p.platform, p.chosen]), [["linux/amd64", "true"], ["linux/arm64", "false"]]);
+            compare(shown, `oci-archive:${made.multi}`, "multi (amd64)");
+            await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
+            await page.locator(".image-explorer .ie-platform").selectOption("linux/arm64");
+            assert.equal(await settled(page), "done");
+            shown = await page.evaluate(readPage);
+            assert.deepEqual(shown.platforms.map((p) => p.chosen), ["false", "true"]);
+            compare(shown, `oci-archive:${made.multi}`, "multi (arm64)", ["--platform", "linux/arm64"]);
+        });
 
         await step("an OCI layout folder through the directory picker equals imagekit on oci:DIR", async () => {
             assert.equal(await choose(page, made.layout, ".ie-folder"), "done");

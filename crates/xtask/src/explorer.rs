@@ -19,7 +19,8 @@ use crate::util::{self, Context, Result};
 use crate::widget;
 
 const TARGET: &str = "wasm32-unknown-unknown";
-const PROFILE: &str = "wasm-release";
+/// Cargo.toml's `wasm-explorer`: `wasm-release` with a fast SHA-256.
+const PROFILE: &str = "wasm-explorer";
 /// The generated worker script the page loads (relative to the root).
 pub const GENERATED: &str = "src/explorer/gen/image-explorer-wasm.js";
 /// The generated preloaded image.
