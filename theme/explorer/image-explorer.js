@@ -226,6 +226,13 @@
         zone.addEventListener("drop", function (e) {
             e.preventDefault();
             zone.classList.remove("ie-over");
+            var item = e.dataTransfer.items && e.dataTransfer.items[0];
+            var entry = item && item.webkitGetAsEntry ? item.webkitGetAsEntry() : null;
+            if (entry && entry.isDirectory) {
+                // A dropped folder arrives as an unreadable File: the picker hands over its files.
+                showError("To open a folder (an OCI image layout), choose it with the “An OCI layout folder” button.");
+                return;
+            }
             var f = e.dataTransfer.files[0];
             if (f) {
                 send({ type: "file", file: f, name: f.name });

@@ -61,12 +61,21 @@ pub fn explore_file(
         // A tar that holds no image at all may be one layer (`docker save` always has a
         // manifest.json, an oci-archive an oci-layout): read it as that, or say what it is not.
         Err(Error::InvalidLayout { reason, .. }) if reason.starts_with("not an OCI archive") => {
-            explore_layer(&*bytes, name, observer).map_err(|layer_error| {
+            let report = explore_layer(&*bytes, name, observer).map_err(|layer_error| {
                 format!(
                     "{name} is neither an image archive (no manifest.json, no oci-layout and index.json) \
                      nor a layer tar ({layer_error})"
                 )
-            })
+            })?;
+            // An image archive's own files read as a layer: its manifest.json or index.json is
+            // missing, as when `docker save` output (manifest.json comes last) was cut short.
+            let blobs = |p: &str| p == "oci-layout" || p.ends_with("/layer.tar") || p.starts_with("blobs/sha256/");
+            if report.merged.iter().any(|f| blobs(&f.path)) {
+                return Err(format!(
+                    "{name} holds image blobs but no manifest.json or index.json: an archive cut short?"
+                ));
+            }
+            Ok(report)
         }
         // Every tar is whole 512-byte blocks: a file that is not was cut short (or is no tar).
         Err(e) if !bytes.len().is_multiple_of(512) => Err(one_line(&format!(

@@ -73,6 +73,9 @@ fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
         let mut header = tar::Header::new_ustar();
         header.set_size(bytes.len() as u64);
         header.set_mode(0o644);
+        header.set_uid(0);
+        header.set_gid(0);
+        header.set_mtime(0);
         header.set_cksum();
         out.append_data(&mut header, path, &bytes[..]).unwrap();
     }
@@ -163,7 +166,11 @@ fn a_truncated_archive_and_a_foreign_file_get_one_line_errors() {
         assert!(err.contains("cut.tar") && err.contains("truncated") && !err.contains('\n'), "{err}");
     }
     let err = explore(b"%PDF-1.7\nnot an archive at all".repeat(40), "notes.pdf").err().unwrap();
-    assert!(err.contains("notes.pdf") && !err.contains('\n'), "{err}");
+    assert!(err.contains("notes.pdf is not a tar archive") && !err.contains('\n'), "{err}");
+    // Cut between entries, before index.json: whole blocks, the blobs there, no image to read.
+    let headless: Vec<(String, Vec<u8>)> = layout().into_iter().filter(|(p, _)| p != "index.json").collect();
+    let err = explore(tar_of(&headless), "cut.tar").err().unwrap();
+    assert!(err.contains("cut.tar holds image blobs but no manifest.json or index.json"), "{err}");
 }
 
 #[test]
