@@ -284,8 +284,19 @@ async function main() {
         for (const image of made.images) {
             const name = path.basename(image.file);
             await step(`${name}: tables, trees and findings equal imagekit --json`, async () => {
+                // Every status line shown while reading: the progress names each layer as it is read.
+                await page.evaluate(() => {
+                    window.__statuses = [];
+                    const status = document.querySelector(".image-explorer .ie-status");
+                    new MutationObserver(() => window.__statuses.push(status.textContent)).observe(status, { childList: true, characterData: true, subtree: true });
+                });
                 assert.equal(await choose(page, image.file), "done", name);
+                const statuses = await page.evaluate(() => window.__statuses);
                 const shown = await page.evaluate(readPage);
+                const count = shown.layers.length;
+                for (let i = 1; i <= count; i++) {
+                    assert.ok(statuses.some((t) => t.includes(`layer ${i} of ${count}`)), `${name}: progress names layer ${i} of ${count}: ${JSON.stringify(statuses)}`);
+                }
                 const { audit } = compare(shown, image.source, name);
                 if (image.secret) {
                     assert.ok(shown.secrets.some((s) => s.name === "DB_PASSWORD"), `${name}: the Env password is a finding`);
