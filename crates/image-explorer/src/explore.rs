@@ -233,7 +233,9 @@ fn config_row(image: &Image) -> ConfigRow {
     }
 }
 
-/// A layer's row and changed paths, read from the merged view just after it was applied.
+/// A layer's row and changed paths, read from the merged view just after it was applied. The
+/// digest, media type, size and created_by are the caller's to set from the layer's descriptor
+/// and history (a lone layer has no descriptor: its blob's own digest and length are used).
 fn layer_row(changes: &LayerChanges, tree: &Tree) -> LayerRow {
     let mut files = Vec::with_capacity(changes.added.len() + changes.changed.len());
     let (mut added, mut changed) = (0, 0);
