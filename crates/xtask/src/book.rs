@@ -52,6 +52,10 @@ pub fn build(root: &Path, fresh: bool) -> Result {
     if widget::present(root) {
         widget::build(root)?;
     }
+    // Issue 15: the explorer page's worker and preloaded image (src/explorer/gen/).
+    if crate::explorer::present(root) {
+        crate::explorer::build(root, &bin_dir)?;
+    }
     let scratch = fresh_scratch(root, "book-scratch")?;
     let log_dir = util::target_dir(root).join("xtask").join("cmdrun-log");
     util::fresh_dir(&log_dir)?;
@@ -111,6 +115,10 @@ pub fn serve(root: &Path) -> Result {
     let bin_dir = util::build_cli(root)?;
     if widget::present(root) {
         widget::build(root)?;
+    }
+    // Issue 15: the explorer page's worker and preloaded image (src/explorer/gen/).
+    if crate::explorer::present(root) {
+        crate::explorer::build(root, &bin_dir)?;
     }
     let scratch = fresh_scratch(root, "serve-scratch")?;
     println!("\nserving the book at http://127.0.0.1:3000 (live reload; Ctrl-C to stop)\n");

@@ -8,6 +8,7 @@ mod checks;
 mod cmdrun;
 mod demo;
 mod exercises;
+mod explorer;
 mod figures;
 mod fuzz;
 mod hint_pages;
@@ -125,12 +126,17 @@ enum Verb {
 enum BuildPart {
     /// Only the digest widget's module (src/widget/gen/, git-ignored)
     Widget,
+    /// Only the image explorer's worker and demo image (src/explorer/gen/, git-ignored)
+    Explorer,
 }
 
 #[derive(Subcommand)]
 enum TestStage {
     /// Only the digest widget's stage (node + headless Chromium; needs a built book)
     Widget,
+    /// Only the image explorer's stage (headless Chromium against imagekit --json; needs a
+    /// built book)
+    Explorer,
     /// Only the book walk: every page in headless Chromium (needs a built book; XTASK_BOOK_DIR
     /// walks another copy, WALK_SELF_TEST=1 proves it catches faults)
     Browser,
@@ -141,6 +147,9 @@ enum TestStage {
 
 #[derive(Subcommand)]
 enum BenchPart {
+    /// The image explorer: .wasm size, the 199 MB bench image in the page vs imagekit layers +
+    /// audit natively, peak wasm memory
+    Explorer,
     /// The image model: unpack vs umoci, docker-archive vs skopeo, docker:// requests
     Sources,
     /// Book build (every figure run, and replayed) and serve's reload time
@@ -208,9 +217,13 @@ fn run(verb: Verb) -> util::Result {
         Verb::Reset { exercise } => exercises::solve::reset(root, &exercise),
         Verb::Setup => setup::setup(root),
         Verb::Build { part: Some(BuildPart::Widget), .. } => widget::build(root).map(drop),
+        Verb::Build { part: Some(BuildPart::Explorer), .. } => {
+            util::build_cli(root).and_then(|bin| explorer::build(root, &bin)).map(drop)
+        }
         Verb::Build { fresh, part: None } => book::build(root, fresh),
         Verb::Test { stage: None } => test::test(root),
         Verb::Test { stage: Some(TestStage::Widget) } => widget::test(root),
+        Verb::Test { stage: Some(TestStage::Explorer) } => explorer::test(root),
         Verb::Test { stage: Some(TestStage::Browser) } => browser::walk(root, false),
         Verb::Test { stage: Some(TestStage::Reload) } => served::check_reload(root),
         Verb::Verify { worktree, exercises } => exercises::verify::verify(root, &exercises, worktree),
@@ -218,6 +231,7 @@ fn run(verb: Verb) -> util::Result {
         Verb::Bench { part: Some(BenchPart::Sources) } => bench::sources::bench(root),
         Verb::Bench { part: Some(BenchPart::Book) } => book_bench::bench(root),
         Verb::Bench { part: Some(BenchPart::Widget) } => widget::bench(root),
+        Verb::Bench { part: Some(BenchPart::Explorer) } => explorer::bench(root),
         Verb::Fuzz { target, time } => fuzz::run(root, target.as_deref(), time),
         Verb::Demo { no_pause, topic } => demo::demo(root, &topic, no_pause),
         Verb::Registry { action: RegistryAction::Start } => registry::start(root),

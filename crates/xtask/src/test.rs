@@ -12,6 +12,7 @@ enum Step {
     Book,
     Demo,
     Widget,
+    Explorer,
     Browser,
     Reload,
 }
@@ -31,6 +32,8 @@ const STAGES: &[(&str, Step)] = &[
             "driftwood",
             "-p",
             "digest-widget",
+            "-p",
+            "image-explorer",
             "--no-default-features",
             "--target",
             "wasm32-unknown-unknown",
@@ -42,6 +45,8 @@ const STAGES: &[(&str, Step)] = &[
     ("demo", Step::Demo),
     // The digest widget: its module under node, then the built book in headless Chromium.
     ("widget", Step::Widget),
+    // Issue 15: the explorer page in headless Chromium against imagekit --json.
+    ("explorer", Step::Explorer),
     // A reader's walk: every page of the built book in headless Chromium.
     ("browser", Step::Browser),
     // Live reload: open pages on `mdbook serve` (of a copy) reload after edits.
@@ -58,6 +63,7 @@ impl Step {
                     .into()
             }
             Step::Demo => "cargo xtask demo 07 --no-pause: the page's live commands, from scratch".into(),
+            Step::Explorer => "image explorer: the built page in headless Chromium, against imagekit --json".into(),
             Step::Widget => "digest widget: wasm module under node, the built book in headless Chromium".into(),
             Step::Reload => "live reload: pages open on mdbook serve show edits to a page, hints.md, the widget".into(),
             Step::Browser => "book walk: each page and print.html in headless Chromium, as a reader sees it".into(),
@@ -71,6 +77,7 @@ impl Step {
             Step::Book => book::build_then_replay(root),
             Step::Demo => demo::demo(root, "07", true),
             Step::Widget => widget::test(root),
+            Step::Explorer => crate::explorer::test(root),
             Step::Browser => browser::walk(root, true),
             Step::Reload => served::check_reload(root),
         }

@@ -76,7 +76,7 @@ pub fn install_node_tools(root: &Path) -> Result<bool> {
     Ok(true)
 }
 
-fn wasm_opt(root: &Path) -> Option<PathBuf> {
+pub(crate) fn wasm_opt(root: &Path) -> Option<PathBuf> {
     let p = node_dir(root).join("node_modules/.bin/wasm-opt");
     p.is_file().then_some(p)
 }
@@ -115,25 +115,7 @@ pub fn build(root: &Path) -> Result<Built> {
     let bound = web.join("digest_widget_bg.wasm");
     let glue = fs::read_to_string(web.join("digest_widget.js")).with_context(|| "reading wasm-bindgen's glue")?;
 
-    let optimized = match wasm_opt(root) {
-        Some(tool) => {
-            util::run(
-                Command::new(tool)
-                    .args(["-Oz", "--enable-reference-types", "--enable-bulk-memory"])
-                    .args(["--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
-                    .args(["--enable-multivalue", "--strip-debug", "--strip-producers"])
-                    .arg(&bound)
-                    .arg("-o")
-                    .arg(&opt),
-            )?;
-            true
-        }
-        None => {
-            println!("widget: wasm-opt not installed (run `cargo xtask setup`): shipping the module unoptimized");
-            fs::copy(&bound, &opt).with_context(|| format!("copying {}", bound.display()))?;
-            false
-        }
-    };
+    let optimized = optimize(root, &bound, &opt)?;
     let bytes = fs::read(&opt).with_context(|| format!("reading {}", opt.display()))?;
 
     let text = generated_script(&glue, &bytes);
@@ -152,9 +134,33 @@ pub fn build(root: &Path) -> Result<Built> {
     Ok(Built { wasm: opt, script, optimized })
 }
 
+/// Shrink `bound` (wasm-bindgen's output) into `opt` with wasm-opt -Oz, or copy it when wasm-opt
+/// is not installed; true when optimized. Shared with the image explorer (explorer.rs).
+pub(crate) fn optimize(root: &Path, bound: &Path, opt: &Path) -> Result<bool> {
+    match wasm_opt(root) {
+        Some(tool) => {
+            util::run(
+                Command::new(tool)
+                    .args(["-Oz", "--enable-reference-types", "--enable-bulk-memory"])
+                    .args(["--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals"])
+                    .args(["--enable-multivalue", "--strip-debug", "--strip-producers"])
+                    .arg(bound)
+                    .arg("-o")
+                    .arg(opt),
+            )?;
+            Ok(true)
+        }
+        None => {
+            println!("wasm-opt not installed (run `cargo xtask setup`): shipping the module unoptimized");
+            fs::copy(bound, opt).with_context(|| format!("copying {}", bound.display()))?;
+            Ok(false)
+        }
+    }
+}
+
 /// What the generated script was made from, and the script as written: each file's size and
 /// mtime (a missing file stamps as missing), and whether wasm-opt was there to shrink the module.
-fn stamp_of(files: &[&Path], optimized: bool) -> String {
+pub(crate) fn stamp_of(files: &[&Path], optimized: bool) -> String {
     let mut stamp = String::new();
     for file in files {
         let meta = fs::metadata(file).ok();
@@ -193,7 +199,7 @@ fn generated_script(glue: &str, wasm: &[u8]) -> String {
     s
 }
 
-fn base64(bytes: &[u8]) -> String {
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
@@ -211,7 +217,7 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn write_if_changed(path: &Path, text: &str) -> Result {
+pub(crate) fn write_if_changed(path: &Path, text: &str) -> Result {
     if fs::read_to_string(path).is_ok_and(|old| old == text) {
         return Ok(());
     }
@@ -379,12 +385,12 @@ fn bench_site(root: &Path) -> Result<PathBuf> {
     Ok(site)
 }
 
-fn kb(n: u64) -> String {
+pub(crate) fn kb(n: u64) -> String {
     format!("{:.1} KB", n as f64 / 1024.0)
 }
 
-fn gzip_len(path: &Path) -> Result<u64> {
-    let out = Command::new("gzip").arg("-9c").arg(path).output().with_context(|| "running gzip")?;
+pub(crate) fn gzip_len(path: &Path) -> Result<u64> {
+    let out = Command::new("gzip").arg("-9c").arg(path).output().context("running gzip")?;
     if !out.status.success() {
         bail!("gzip -9c {} failed", path.display());
     }

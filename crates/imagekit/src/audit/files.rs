@@ -162,6 +162,12 @@ impl FileAudit {
         Ok(changes)
     }
 
+    /// The merged view so far: what each path is after the layers applied up to now (the
+    /// explorer reads the kinds of the paths a layer just wrote from it).
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
     /// Compare the merged view before and after layer `layer`.
     fn diff(&mut self, layer: usize) {
         let mut before = std::mem::take(&mut self.live).into_iter().peekable();

@@ -17,7 +17,7 @@ use std::process::Command;
 use crate::util::{self, Context, Result};
 
 mod digest;
-mod generators;
+pub(crate) mod generators;
 mod layer;
 mod measure;
 mod pull;
