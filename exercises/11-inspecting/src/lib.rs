@@ -37,8 +37,8 @@ pub struct HistoryEntry {
 /// One row of `docker history`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
-    /// `"sha256:"` + the first 12 hex digits of the image ID on the last row, `"<missing>"` on
-    /// every other row.
+    /// The first 12 hex digits of the image ID (no `sha256:`, as `docker history` prints it
+    /// without `--no-trunc`) on the last row, `"<missing>"` on every other row.
     pub image: String,
     pub created_by: String,
     /// The index of the layer this step made (0 = the bottom layer); `None` for an empty entry.
@@ -53,11 +53,11 @@ pub fn parse_history(config_json: &[u8]) -> Result<Vec<HistoryEntry>, String> {
 }
 
 /// Matches history to layers the way `docker history` does: the n-th entry that is not
-/// `empty_layer` made layer n. Only the last row names an image (`image_id` shortened to
-/// `sha256:` + 12 hex digits); the others are `<missing>`. When the number of layer-making
+/// `empty_layer` made layer n. Only the last row names an image (`image_id`, `sha256:…`,
+/// shortened to its first 12 hex digits); the others are `<missing>`. When the number of layer-making
 /// entries differs from `layer_count`, the history cannot be trusted to match: `Err`.
 pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &str) -> Result<Vec<HistoryRow>, String> {
-    todo!("count the entries without empty_layer (Err if != layer_count); number them 0, 1, …; only the last row gets \"sha256:\" + 12 hex digits")
+    todo!("which entries made a layer, and how does docker history shorten an image ID? (exercise page, step 1)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,9 +181,10 @@ pub struct Efficiency {
     pub score: f64,
 }
 
-/// Scores the layers: every file and every whiteout is a version of its path (a whiteout is a
-/// version of size 0 of the path it names). For each path, its total is the sum of its
+/// Scores the layers: every file and every whiteout is a version of its path. A whiteout is a
+/// version of size 0 of the path it names and of every path under it that a lower layer wrote
+/// (deleting a directory deletes its files). For each path, its total is the sum of its
 /// versions' sizes and its smallest is the smallest version.
 pub fn efficiency(layers: &[Vec<Change>]) -> Efficiency {
-    todo!("per path: total = Σ sizes of its versions (a whiteout is a 0-byte version), smallest = the minimum")
+    todo!("group every version by path (what versions does a whiteout add?), then compare totals with smallests")
 }

@@ -14,6 +14,8 @@ use std::panic::UnwindSafe;
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
 use exercise_support::Exercise;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 
 /// Where the hints live, for failure messages.
 pub const HINTS: &str = "exercises/07-layers/hints.md";
