@@ -157,3 +157,77 @@ fn a_dangling_loader_or_a_lone_binary_is_no_loader() {
         )
     );
 }
+
+/// A loader at a generated place, reached through a generated chain of links (absolute and
+/// relative, through a linked directory); deleted by a later layer, it leaves no loader.
+#[test]
+fn a_generated_chain_of_links_reaches_the_loader() {
+    let mut rng = Rng::from_env();
+    let real_dir = format!("opt/{}/{}", rng.word(5), rng.word(4));
+    let loader = format!("{real_dir}/ld-musl-x86_64.so.1");
+    // `lib` is a link to the real directory, absolute or relative.
+    let lib_target = if rng.coin() { format!("/{real_dir}") } else { real_dir.clone() };
+    let mut entries = vec![Entry::Dir("opt")];
+    let parent = real_dir.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+    entries.push(Entry::Dir(&parent));
+    entries.push(Entry::Dir(&real_dir));
+    entries.push(Entry::File(&loader));
+    entries.push(Entry::Link("lib", &lib_target));
+    // A chain usr/bin/sh -> a -> b -> … -> lib/ld-musl-x86_64.so.1, each link named at random.
+    let hops: Vec<String> = (0..rng.range(1, 4)).map(|_| format!("usr/{}", rng.word(6))).collect();
+    let targets: Vec<String> =
+        hops.iter().skip(1).map(|h| format!("/{h}")).chain(["/lib/ld-musl-x86_64.so.1".to_string()]).collect();
+    entries.push(Entry::Dir("usr"));
+    for (hop, target) in hops.iter().zip(&targets) {
+        entries.push(Entry::Link(hop, target));
+    }
+    let layers = vec![layer(&entries)];
+    let files = merge(&layers);
+    let got = attempt(STEP, "resolve", READ, || resolve(&files, &hops[0]));
+    assert!(
+        got.as_deref() == Some(loader.as_str()),
+        "{}",
+        teach(
+            STEP,
+            &format!(
+                "resolve({:?}) through {} links and the linked directory lib ({})",
+                hops[0],
+                hops.len(),
+                rng.replay()
+            ),
+            show(Some(&loader)),
+            show(&got),
+            "follow each link, in the last component and in the directories on the way; an \
+             absolute target starts again from the image's root",
+            READ
+        )
+    );
+    let report = detect(&files);
+    assert!(
+        report.libc == Libc::Musl && report.resolves_to.as_deref() == Some(loader.as_str()),
+        "{}",
+        teach(
+            STEP,
+            "detect_libc of the generated image",
+            show((Libc::Musl, Some(&loader))),
+            show(&report),
+            "the loader's name says musl, and it resolves to a file",
+            READ
+        )
+    );
+    let mut deleted = layers.clone();
+    deleted.push(layer(&[Entry::Delete(&real_dir)]));
+    let report = detect(&merge(&deleted));
+    assert!(
+        report.libc == Libc::NoLoader,
+        "{}",
+        teach(
+            STEP,
+            &format!("detect_libc after a layer deletes {real_dir:?} ({})", rng.replay()),
+            show(Libc::NoLoader),
+            show(&report),
+            "a whiteout of the directory deletes the loader in it; the links that pointed to it now dangle",
+            READ
+        )
+    );
+}
