@@ -9,7 +9,9 @@ mod demo;
 mod exercise_pages;
 mod exercises;
 mod figures;
+mod hint_check; // issue 13: run by `verify`
 mod hints;
+mod mutants; // issue 13: `cargo xtask mutants`
 mod registry;
 mod served;
 mod setup;
@@ -48,6 +50,8 @@ for instructors and developers:
   verify [--worktree] [NN…]
                       every exercise: its tests fail on the stub (as committed, or as it is
                       with --worktree), pass on the solution, and clippy is clean
+  mutants [NN…]       cargo-mutants on each solution against its step tests: every survivor
+                      must be listed in exercises/NN-*/mutants-equivalent.txt, 95 % caught
   bench               digest and layer-build benchmarks against openssl, sha256sum, gzip, pigz
   bench book          book build (every figure run, and replayed) and serve's reload time
   bench widget        the digest widget: .wasm size, keystroke latency, in-page hashing speed
@@ -149,6 +153,8 @@ fn run(args: &[String]) -> Result {
         ["solve" | "reset", ..] => {
             Err(Error::Usage(format!("`{}` takes one exercise number, e.g. `cargo xtask {} 07`", args[0], args[0])))
         }
+        // issue 13: mutation testing of the exercises (crates/xtask/src/mutants.rs)
+        ["mutants", rest @ ..] => mutants::mutants(&root, &rest.iter().map(|a| a.to_string()).collect::<Vec<_>>()),
         ["bench", "book", rest @ ..] => no_more(rest).and_then(|()| book_bench::bench(&root)),
         ["bench", "widget", rest @ ..] => no_more(rest).and_then(|()| widget::bench(&root)),
         ["bench", rest @ ..] => no_more(rest).and_then(|()| bench::bench(&root)),

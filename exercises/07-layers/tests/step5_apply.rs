@@ -282,3 +282,46 @@ fn a_generated_stack_gives_the_view_built_here() {
         )
     );
 }
+
+/// A layer with a symlink, built here: `(path, target)`, after the entries of `raw_layer`.
+fn layer_with_link(entries: &[(&str, Option<&[u8]>)], link: (&str, &str)) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let base = raw_layer(entries);
+    let mut archive = tar::Archive::new(base.as_slice());
+    for entry in archive.entries().expect("test fixture: a tar") {
+        let mut entry = entry.expect("test fixture: an entry");
+        let mut header = entry.header().clone();
+        let path = entry.path().expect("test fixture: a path").into_owned();
+        builder.append_data(&mut header, path, &mut entry).expect("test fixture: copy an entry");
+    }
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_mode(0o777);
+    header.set_size(0);
+    header.set_mtime(0);
+    builder.append_link(&mut header, link.0, link.1).expect("test fixture: a symlink");
+    builder.into_inner().expect("test fixture: tar into a Vec")
+}
+
+#[test]
+fn links_and_directories_replace_lower_files_of_their_name() {
+    let lower = raw_layer(&[
+        ("etc/", None),
+        ("etc/localtime", Some(b"TZif-copy")),
+        ("app/", None),
+        ("app/logs", Some(b"a file, for now")),
+        ("app/static/", None),
+        ("app/static/logo.png", Some(b"png")),
+    ]);
+    let dir_over_file = raw_layer(&[("app/", None), ("app/logs/", None), ("app/logs/today", Some(b"log"))]);
+    let link_over_dir = layer_with_link(&[("etc/", None)], ("app/static", "/srv/static"));
+    let link_over_file = layer_with_link(&[("etc/", None)], ("etc/localtime", "/usr/share/zoneinfo/UTC"));
+    expect(
+        view(&[lower, dir_over_file, link_over_dir, link_over_file]),
+        &[("app/logs/today", "log")],
+        "a directory over a file (app/logs), a symlink over a directory (app/static) and over a \
+         file (etc/localtime)",
+        "each path is one thing: the upper layer's directory or link replaces the lower file or \
+         directory; a link is not a regular file, so the view shows nothing at its path",
+    );
+}

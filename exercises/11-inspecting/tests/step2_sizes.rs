@@ -289,3 +289,31 @@ fn a_generated_image_lists_its_layers_and_what_its_deletions_ship() {
         )
     );
 }
+
+#[test]
+fn a_path_written_again_after_a_deletion_counts_from_its_new_version() {
+    let layers = vec![
+        vec![file("srv/app.log", 700), file("srv/keep", 5)],
+        vec![deleted("srv/app.log")],
+        vec![file("srv/app.log", 40)],
+        vec![deleted("srv/app.log")],
+    ];
+    let got = attempt(STEP, "deleted_still_shipped", READ, || deleted_still_shipped(&layers));
+    let expected = vec![
+        StillShipped { path: "srv/app.log".into(), added_in: 0, deleted_in: 1, bytes: 700 },
+        StillShipped { path: "srv/app.log".into(), added_in: 2, deleted_in: 3, bytes: 40 },
+    ];
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            "srv/app.log written (700 B), deleted, written again (40 B), deleted again",
+            show(&expected),
+            show(&got),
+            "each deletion reports what it deletes: the second one deletes only the version written \
+             after the first deletion, which had already dealt with the 700 bytes",
+            READ
+        )
+    );
+}

@@ -222,7 +222,8 @@ fn a_generated_config_gives_up_every_secret_it_holds() {
     }
     for _ in 0..rng.range(3, 7) {
         match rng.below(4) {
-            0 => history.push((format!("RUN /bin/sh -c apk add {}", rng.word(6)), None)),
+            0 if rng.coin() => history.push((format!("RUN /bin/sh -c apk add {}", rng.word(6)), None)),
+            0 => history.push((format!("ENV OPT_{}={}", rng.range(1, 999), rng.word(6)), None)),
             1 => {
                 let name = secret_name(&mut rng);
                 history.push((format!("ENV {name}={}", rng.word(12)), Some(name)));
@@ -303,6 +304,59 @@ fn a_key_deleted_with_its_whole_directory_still_ships() {
             show(&got),
             "a whiteout of a directory deletes every file under it, keys included; the key still \
              ships in the layer that wrote it",
+            READ
+        )
+    );
+}
+
+#[test]
+fn words_that_only_look_like_assignments_are_not_secrets() {
+    let config = serde_json::to_vec(&serde_json::json!({
+        "config": { "Env": ["PATH=/usr/bin"] },
+        "history": [
+            {"created_by": "ENV PGDATA=/var/lib/postgresql/data"},
+            {"created_by": "RUN /bin/sh -c sed -i s/SECRET=.*/SECRET=/ /etc/app.conf"},
+            {"created_by": "ENV API_TOKEN=t0k3n"}
+        ]
+    }))
+    .expect("test fixture: JSON");
+    let got = attempt(STEP, "secrets_in_config", READ, || secrets_in_config(&config));
+    let expected = vec![secret("history[2]", "API_TOKEN")];
+    assert!(
+        got.as_ref() == Ok(&expected),
+        "{}",
+        teach(
+            STEP,
+            "a history with a harmless ENV, a sed expression that names SECRET, and a real token",
+            show(Ok::<_, ()>(&expected)),
+            show(&got),
+            "a finding needs a variable name (letters, digits, `_`) that reads like a secret and a \
+             value: `PGDATA=…` is not a secret, and `s/SECRET=.*/…` is an expression, not a variable",
+            READ
+        )
+    );
+}
+
+#[test]
+fn a_key_replaced_in_one_layer_is_deleted_below_and_kept_above() {
+    let f = |p: &str| Change::File { path: p.to_string(), size: 64 };
+    let layers =
+        vec![vec![f("root/.ssh/id_rsa")], vec![Change::Deleted { path: "root/.ssh".into() }, f("root/.ssh/id_rsa")]];
+    let got = attempt(STEP, "secret_files", READ, || secret_files(&layers));
+    let expected = vec![
+        SecretFile { path: "root/.ssh/id_rsa".into(), layer: 0, deleted_in: Some(1) },
+        SecretFile { path: "root/.ssh/id_rsa".into(), layer: 1, deleted_in: None },
+    ];
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            "layer 1 deletes root/.ssh and writes a new root/.ssh/id_rsa",
+            show(&expected),
+            show(&got),
+            "a whiteout deletes from the layers *below* it: the old key (layer 0) is deleted and \
+             still ships; the new one in the same layer is not deleted at all",
             READ
         )
     );
