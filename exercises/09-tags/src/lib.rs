@@ -72,7 +72,7 @@ impl fmt::Display for Reference {
 /// reference  := name [ ":" tag ] [ "@" digest ]
 /// name       := [ registry "/" ] path
 /// registry   := host [ ":" port ]      host: labels of [A-Za-z0-9-] joined by "."
-///                                      (or an IPv6 address in brackets: optional, untested)
+///                                      or an IPv6 address in brackets: [::1], [fd00::2]
 /// path       := component ( "/" component )*
 /// component  := [a-z0-9]+ ( separator [a-z0-9]+ )*     separator: "." | "_" | "__" | "-"+
 /// tag        := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}
@@ -266,5 +266,5 @@ pub struct Drift {
 ///
 /// Book: `09-tags/exercise.html#step-5-drift` and `09-tags/index.html#drift`.
 pub fn drift(lock: &[Pinned], date: &str) -> Vec<Drift> {
-    todo!("for each pinned tag: resolve it on date, compare with the locked digest, compare versions")
+    todo!("which entries can drift at all, and what decides the reason? (doc comment above)")
 }

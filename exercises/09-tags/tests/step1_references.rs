@@ -97,6 +97,8 @@ fn a_registry_has_a_dot_a_colon_or_is_localhost() {
             ("localhost:5000", r("docker.io", "library/localhost", Some("5000"), None)),
             ("Driftwood/api", r("Driftwood", "api", Some("latest"), None)),
             ("myRegistry/team/app:v2", r("myRegistry", "team/app", Some("v2"), None)),
+            ("[::1]:5000/driftwood/api:dev", r("[::1]:5000", "driftwood/api", Some("dev"), None)),
+            ("[fd00::2]/x", r("[fd00::2]", "x", Some("latest"), None)),
         ],
         "the first component is a registry only if it has a `.` or a `:`, is `localhost`, or has \
          an uppercase letter (a repository cannot; a host can), and only if a `/` follows it; a \
