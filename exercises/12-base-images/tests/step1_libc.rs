@@ -231,3 +231,133 @@ fn a_generated_chain_of_links_reaches_the_loader() {
         )
     );
 }
+
+#[test]
+fn an_opaque_whiteout_empties_a_directory_and_keeps_it() {
+    let lower = layer(&[
+        Entry::Dir("var"),
+        Entry::Dir("var/cache"),
+        Entry::File("var/cache/old"),
+        Entry::File("var/cachex"),
+        Entry::File("etc/motd"),
+    ]);
+    let upper = layer(&[Entry::Dir("var/cache"), Entry::File("var/cache/.wh..wh..opq"), Entry::File("var/cache/new")]);
+    let got: Vec<String> = merge(&[lower.clone(), upper]).into_keys().collect();
+    let expected = ["etc/motd", "var", "var/cache", "var/cache/new", "var/cachex"];
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            "the merged paths after an opaque whiteout in var/cache",
+            show(expected),
+            show(&got),
+            "`.wh..wh..opq` hides what the lower layers put *in* its directory; the directory itself, \
+             its neighbour var/cachex and what the same layer adds stay",
+            READ
+        )
+    );
+    let root_opaque = layer(&[Entry::File(".wh..wh..opq"), Entry::File("bin/app")]);
+    let got: Vec<String> = merge(&[lower, root_opaque]).into_keys().collect();
+    assert!(
+        got == ["bin/app"],
+        "{}",
+        teach(
+            STEP,
+            "the merged paths after an opaque whiteout at the image's root",
+            show(["bin/app"]),
+            show(&got),
+            "an opaque marker at the top hides every lower path: a layer that starts the file system afresh",
+            READ
+        )
+    );
+}
+
+#[test]
+fn dot_and_dot_dot_stay_inside_the_image() {
+    let files = merge(&[layer(&[
+        Entry::Dir("etc"),
+        Entry::File("etc/passwd"),
+        Entry::Dir("usr"),
+        Entry::Dir("usr/bin"),
+        Entry::Link("usr/bin/sh", "../../bin/busybox"),
+        Entry::Dir("bin"),
+        Entry::File("bin/busybox"),
+    ])]);
+    for (path, expected) in [
+        ("../../etc/passwd", Some("etc/passwd")),
+        ("usr/./bin/../../etc/./passwd", Some("etc/passwd")),
+        ("usr/bin/sh", Some("bin/busybox")),
+        ("./usr/bin/./sh", Some("bin/busybox")),
+    ] {
+        let got = attempt(STEP, "resolve", READ, || resolve(&files, path));
+        assert!(
+            got.as_deref() == expected,
+            "{}",
+            teach(
+                STEP,
+                &format!("resolve({path:?})"),
+                show(expected),
+                show(&got),
+                "`.` is the directory you are in, `..` its parent, and the image's root is its own \
+                 parent: a path can never climb out of the image",
+                READ
+            )
+        );
+    }
+}
+
+#[test]
+fn forty_links_are_followed_and_the_forty_first_is_a_loop() {
+    let names: Vec<String> = (0..=41).map(|i| format!("l{i:02}")).collect();
+    // l00 -> l01 -> … -> l40 -> target: 40 links; l41 -> l00 adds one more.
+    let mut entries = vec![Entry::File("target")];
+    let targets: Vec<String> = (1..=40).map(|i| names[i].clone()).chain(["target".to_string()]).collect();
+    for (name, target) in names.iter().zip(&targets).take(41) {
+        entries.push(Entry::Link(name, target));
+    }
+    entries.push(Entry::Link(&names[41], &names[0]));
+    let files = merge(&[layer(&entries)]);
+    let forty = attempt(STEP, "resolve", READ, || resolve(&files, "l01"));
+    let forty_one = attempt(STEP, "resolve", READ, || resolve(&files, "l41"));
+    assert!(
+        forty.as_deref() == Some("target") && forty_one.is_none(),
+        "{}",
+        teach(
+            STEP,
+            "resolve through 40 links (from l01) and through 42 (from l41)",
+            show((Some("target"), None::<&str>)),
+            show((&forty, &forty_one)),
+            "the kernel follows up to 40 links and calls more a loop (ELOOP): stop after the 40th",
+            READ
+        )
+    );
+}
+
+#[test]
+fn libraries_and_documents_named_like_loaders_are_not_loaders() {
+    let files = merge(&[layer(&[
+        Entry::Dir("usr"),
+        Entry::Dir("usr/lib"),
+        Entry::File("usr/lib/libz.so.1"),
+        Entry::Dir("usr/share"),
+        Entry::File("usr/share/ld-linux-notes.txt"),
+        Entry::File("usr/share/ld-musl-notes.txt"),
+        Entry::File("hello"),
+    ])]);
+    let report = detect(&files);
+    let expected = LibcReport { libc: Libc::NoLoader, loader: None, resolves_to: None };
+    assert!(
+        report == expected,
+        "{}",
+        teach(
+            STEP,
+            "detect_libc for a static image with libz.so.1 and two text files",
+            show(&expected),
+            show(&report),
+            "a loader's name is `ld-musl-*.so.1`, or `ld-linux*.so.*` / `ld64.so.*`: both halves of \
+             the pattern must match, or any library (or a note about loaders) counts",
+            READ
+        )
+    );
+}

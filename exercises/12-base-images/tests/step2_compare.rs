@@ -179,3 +179,24 @@ fn two_generated_images_on_a_common_base() {
         )
     );
 }
+
+#[test]
+fn on_a_tie_the_first_tag_given_wins() {
+    let tag = "alpine:3.21";
+    let id = driftwood::latest(tag).expect("in the snapshot").id.clone();
+    for tags in [[id.as_str(), tag], [tag, id.as_str()]] {
+        let got = attempt(STEP, "smallest", READ, || smallest(&tags));
+        assert!(
+            got == Some(tags[0]),
+            "{}",
+            teach(
+                STEP,
+                &format!("smallest({tags:?}) (the same image under two names)"),
+                show(Some(tags[0])),
+                show(got),
+                "two images of the same size tie, and a tie goes to the first given",
+                READ
+            )
+        );
+    }
+}

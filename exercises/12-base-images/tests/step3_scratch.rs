@@ -185,3 +185,22 @@ fn a_generated_file_makes_its_own_scratch_image() {
         )
     );
 }
+
+#[test]
+fn dot_and_dot_dot_are_not_file_names() {
+    for name in [".", ".."] {
+        let got = attempt(STEP, "scratch_image", READ, || scratch_image(name, HELLO, 0o755));
+        assert!(
+            got.is_err(),
+            "{}",
+            teach(
+                STEP,
+                &format!("scratch_image({name:?}, …)"),
+                "Err(…)",
+                "Ok(…)",
+                "`/.` is the root directory and `/..` its parent: neither can be the image's one file",
+                READ
+            )
+        );
+    }
+}
