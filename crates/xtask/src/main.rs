@@ -12,6 +12,7 @@ mod figures;
 mod hint_check; // issue 13: run by `verify`
 mod hints;
 mod mutants; // issue 13: `cargo xtask mutants`
+mod quiz_print; // issue 13: run by `build`
 mod registry;
 mod served;
 mod setup;
