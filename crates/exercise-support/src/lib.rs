@@ -17,6 +17,10 @@
 //! messages. Keep it that way, so reading this crate never gives an answer away. It has no
 //! dependencies for the same reason.
 
+mod generate;
+
+pub use generate::{Rng, SEED_VAR};
+
 use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::fmt::{Debug, Display};

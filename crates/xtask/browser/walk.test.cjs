@@ -3,7 +3,8 @@
 // without editing this file. On every page: no console error, page error, failed request or HTTP
 // error; images loaded with alt text; figures rendered; code blocks filled by cmdrun; one h1 and
 // the chapter's title; working #anchors and links; the digest widget hashing what is typed; speaker
-// notes collapsed and never printed. Once, on the intro page: search finds a key term. print.html:
+// notes collapsed and never printed. On each topic page: the first question of its quiz answered
+// and graded correct (issue 13). Once, on the intro page: search finds a key term. print.html:
 // every chapter's h1, no errors, no notes when printing.
 //
 // Run by `cargo xtask test` (stage browser) and `cargo xtask test browser` with:
@@ -280,6 +281,7 @@ async function walkPage(browser, book, origin, chapter, widgetTimeout) {
         problems.push(...brokenLinks(book, origin, chapter.rel, facts.links));
         problems.push(...(await widgetProblems(page, facts.widgets, widgetTimeout)));
         problems.push(...(await printedNotes(page)));
+        problems.push(...(await quizProblems(page, chapter))); // issue 13: checks for understanding
         if (chapter.kind === "intro") problems.push(...(await searchProblems(page)));
         // The load event covers the page's scripts, styles and images, the widget's module is in
         // once it is ready, and search waited for its index; fonts may still be on their way.
@@ -291,6 +293,43 @@ async function walkPage(browser, book, origin, chapter, widgetTimeout) {
     problems.push(...seen);
     await context.close();
     return { facts, problems };
+}
+
+/**
+ * Issue 13: every topic page has its checks for understanding (mdbook-quiz). Answers the first
+ * question of the page's first quiz with the answer its data names, and expects the quiz to grade
+ * it correct and show the explanation.
+ */
+async function quizProblems(page, chapter) {
+    if (!/^\d\d-[a-z-]+\/index\.html$/.test(chapter.rel)) return [];
+    const quizzes = page.locator(".quiz-placeholder");
+    if ((await quizzes.count()) === 0) return ["no quiz on a topic page (src/NN-topic/quiz.toml)"];
+    const quiz = quizzes.first();
+    try {
+        const data = JSON.parse(await quiz.getAttribute("data-quiz-questions"));
+        const answer = data.questions[0].answer.answer;
+        await quiz.locator("button.start").click({ timeout: 5000 });
+        let picked = false;
+        for (const input of await quiz.locator("input[type=radio]").all()) {
+            if ((await input.getAttribute("value")) === answer) {
+                await input.check();
+                picked = true;
+            }
+        }
+        if (!picked) return [`quiz: no choice reads ${JSON.stringify(answer)}`];
+        await quiz.locator("input[type=submit]").click();
+        const graded = await quiz
+            .locator(".md-flex.correct")
+            .first()
+            .waitFor({ timeout: 5000 })
+            .then(() => true, () => false);
+        if (!graded) return [`quiz: the answer its data names, ${JSON.stringify(answer)}, was not graded correct`];
+        const review = await quiz.textContent();
+        if (!/Context/.test(review)) return ["quiz: the answer was graded, but no explanation is shown"];
+    } catch (e) {
+        return [`quiz: answering its first question failed: ${e.message.split("\n")[0]}`];
+    }
+    return [];
 }
 
 /** Walks every page of the book under `book`: returns counts and problems, printing a line per page. */

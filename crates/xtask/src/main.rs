@@ -11,9 +11,12 @@ mod exercises;
 mod explorer;
 mod figures;
 mod fuzz;
+mod hint_check;
 mod hint_pages;
 mod hints;
 mod html;
+mod mutants;
+mod quiz_print;
 mod registry;
 mod served;
 mod setup;
@@ -81,6 +84,12 @@ enum Verb {
         /// Check the stub as it is in the work tree, not as committed
         #[arg(long)]
         worktree: bool,
+        /// Only these exercises (07, 7, 07-layers)
+        exercises: Vec<String>,
+    },
+    /// cargo-mutants on each exercise's solution against its step tests: every survivor must be
+    /// listed in exercises/NN-*/mutants-equivalent.txt, and 95 % caught
+    Mutants {
         /// Only these exercises (07, 7, 07-layers)
         exercises: Vec<String>,
     },
@@ -227,6 +236,7 @@ fn run(verb: Verb) -> util::Result {
         Verb::Test { stage: Some(TestStage::Browser) } => browser::walk(root, false),
         Verb::Test { stage: Some(TestStage::Reload) } => served::check_reload(root),
         Verb::Verify { worktree, exercises } => exercises::verify::verify(root, &exercises, worktree),
+        Verb::Mutants { exercises } => mutants::mutants(root, &exercises),
         Verb::Bench { part: None } => bench::bench(root),
         Verb::Bench { part: Some(BenchPart::Sources) } => bench::sources::bench(root),
         Verb::Bench { part: Some(BenchPart::Book) } => book_bench::bench(root),

@@ -35,6 +35,8 @@ const TOOLS: &[Tool] = &[
     Tool { name: "clippy", version: "", how: How::Component { subcommand: "clippy" }, minutes: 1, only_if: None },
     Tool { name: "mdbook", version: "0.4.52", how: How::Cargo { krate: "mdbook", locked: true }, minutes: 3, only_if: None },
     Tool { name: "mdbook-cmdrun", version: "0.7.3", how: How::Cargo { krate: "mdbook-cmdrun", locked: true }, minutes: 2, only_if: None },
+    // issue 13: the topic pages' checks for understanding (book.toml's [preprocessor.quiz]).
+    Tool { name: "mdbook-quiz", version: "0.4.0", how: How::Cargo { krate: "mdbook-quiz", locked: true }, minutes: 3, only_if: None },
     // wasm-bindgen-cli's lock file names a crate version the registry here lacks: no --locked.
     Tool { name: "wasm-bindgen", version: "0.2.130", how: How::Cargo { krate: "wasm-bindgen-cli", locked: false }, minutes: 4, only_if: Some("crates/digest-widget") },
     // The library's core must compile for the browser (the digest widget); `test` checks it.

@@ -187,7 +187,7 @@ pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
     for (n, layer) in layers.iter().enumerate() {
         // Whiteouts act on the view as the lower layers left it, so apply them as they come and
         // keep this layer's own entries aside until the whole archive has been read.
-        let mut added: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let mut added: Vec<(String, Added)> = Vec::new();
         let mut archive = Archive::new(layer.as_slice());
         let entries = archive
             .entries()
@@ -212,26 +212,37 @@ pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
                 entry
                     .read_to_end(&mut contents)
                     .unwrap_or_else(|e| panic!("layer {n}: cannot read {path:?}: {e}"));
-                added.push((path, Some(contents)));
-            } else if entry.header().entry_type().is_dir() && !path.is_empty() {
-                added.push((path, None));
+                added.push((path, Added::File(contents)));
+            } else if path.is_empty() {
+                // The archive's root, `./`: nothing to add.
+            } else if entry.header().entry_type().is_dir() {
+                added.push((path, Added::Dir));
+            } else {
+                added.push((path, Added::Other));
             }
         }
-        for (path, contents) in added {
-            match contents {
-                // A file hides whatever a lower layer had below the same path.
-                Some(contents) => {
-                    remove_below(&mut view, &format!("{path}/"));
-                    view.insert(path, contents);
-                }
-                // A directory hides a lower file of the same name.
-                None => {
-                    view.remove(&path);
-                }
+        for (path, what) in added {
+            // A directory merges with a lower one, and hides only a lower file of its name;
+            // anything else takes the path over, whatever a lower layer had at or below it.
+            if !matches!(what, Added::Dir) {
+                remove_below(&mut view, &format!("{path}/"));
+            }
+            view.remove(&path);
+            if let Added::File(contents) = what {
+                view.insert(path, contents);
             }
         }
     }
     view
+}
+
+/// What a layer adds at a path, kept aside until its whiteouts have been applied.
+enum Added {
+    File(Vec<u8>),
+    Dir,
+    /// A symlink, hard link or device: not a regular file, so not in the view, but it still
+    /// replaces what the lower layers had at its path.
+    Other,
 }
 
 /// Removes every path that starts with `prefix` (`"etc/"`, or `""` for everything).

@@ -53,7 +53,7 @@ pub const OPAQUE_WHITEOUT: &str = ".wh..wh..opq";
 /// Book: `07-layers/exercise.html#step-1-content-addresses` and
 /// `07-layers/index.html#digests-and-diff-ids`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    todo!("hash the bytes with sha2::Sha256 and format them as \"sha256:\" + lowercase hex")
+    todo!("what does a digest string look like? (doc comment above; the sha2 crate hashes)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 ///
 /// Book: `07-layers/exercise.html#step-2-a-deterministic-tar`.
 pub fn tar_layer(files: &[(&str, &[u8])]) -> Vec<u8> {
-    todo!("collect files and their parent directories, sort them, append each with a tar::Header")
+    todo!("which entries, in which order, with which header fields? (doc comment above)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ pub fn tar_layer(files: &[(&str, &[u8])]) -> Vec<u8> {
 ///
 /// Book: `07-layers/exercise.html#step-3-one-layer-two-names`.
 pub fn gzip(data: &[u8]) -> Vec<u8> {
-    todo!("use flate2::GzBuilder (mtime 0, no filename) and write the data through it")
+    todo!("what in a gzip header changes from run to run? (flate2::GzBuilder)")
 }
 
 /// The names and size of one layer, as an image records them.
@@ -111,7 +111,7 @@ pub struct LayerIds {
 /// Book: `07-layers/exercise.html#step-3-one-layer-two-names` and
 /// `07-layers/index.html#digests-and-diff-ids`.
 pub fn layer_ids(tar: &[u8]) -> LayerIds {
-    todo!("diff_id hashes the tar; digest and size describe gzip(tar)")
+    todo!("which bytes does each of the two names hash? (fields of LayerIds)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,7 +129,7 @@ pub fn layer_ids(tar: &[u8]) -> LayerIds {
 ///
 /// Book: `07-layers/exercise.html#step-4-whiteouts` and `07-layers/index.html#whiteouts`.
 pub fn whiteout_for(path: &str) -> String {
-    todo!("split the path at its last '/' and put \".wh.\" in front of the name")
+    todo!("where does a whiteout sit, and which part of the path changes? (exercise page, step 4)")
 }
 
 /// A deletion layer: an uncompressed tar (built like [`tar_layer`]) holding one empty whiteout
@@ -137,7 +137,7 @@ pub fn whiteout_for(path: &str) -> String {
 ///
 /// Book: `07-layers/exercise.html#step-4-whiteouts`.
 pub fn deletion_layer(paths: &[&str]) -> Vec<u8> {
-    todo!("turn each path into its whiteout and build a tar_layer of empty files")
+    todo!("a deletion layer is a layer like any other: of which files? (exercise page, step 4)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -155,14 +155,16 @@ pub fn deletion_layer(paths: &[&str]) -> Vec<u8> {
 /// - `DIR/.wh..wh..opq` (an opaque whiteout) hides everything the lower layers put below `DIR/`;
 /// - a whiteout only affects *lower* layers: files the same layer adds stay, wherever they come
 ///   in the archive;
-/// - a regular file replaces any lower file with the same path;
+/// - a regular file replaces what the lower layers had at its path (a file, or a directory and
+///   everything in it); so does a symlink, which is not itself in the view;
+/// - a directory merges with a lower directory, and replaces a lower file of its name;
 /// - whiteout files themselves never appear in the view.
 ///
 /// Panics if a layer is not a valid tar archive.
 ///
 /// Book: `07-layers/exercise.html#step-5-the-merged-view` and `07-layers/index.html#whiteouts`.
 pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
-    todo!("read each layer with tar::Archive: apply its whiteouts to the view first, then add its files")
+    todo!("what may a layer's whiteouts delete, and what not? (the rules in the doc comment)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,5 +177,5 @@ pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
 /// Book: `07-layers/exercise.html#step-6-deleting-does-not-shrink-an-image` and
 /// `07-layers/index.html#content-addressed-sharing`.
 pub fn image_size(blobs: &[Vec<u8>]) -> u64 {
-    todo!("add up the lengths of the blobs")
+    todo!("what does a registry store for an image? (exercise page, step 6)")
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, read_tar, show, teach};
+use common::{attempt, read_tar, show, teach, Rng};
 use ex07_layers::tar_layer;
 
 const STEP: &str = "step2_tar";
@@ -213,4 +213,80 @@ fn an_empty_layer_is_still_a_valid_tar() {
             READ,
         )
     );
+}
+
+/// Files drawn from a seed, given in two random orders: the archive is the same, sorted, with
+/// every parent directory once and before its contents, and every file reads back.
+#[test]
+fn a_generated_tree_is_archived_in_path_order() {
+    let mut rng = Rng::from_env();
+    let dirs: Vec<String> = (0..3).map(|_| rng.word(4)).collect();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for _ in 0..rng.range(3, 9) {
+        let mut path = rng.pick(&dirs).clone();
+        for _ in 0..rng.range(0, 2) {
+            path = format!("{path}/{}", rng.word(3));
+        }
+        let path = format!("{path}/{}.txt", rng.word(5));
+        if !files.iter().any(|(p, _)| *p == path) {
+            let len = rng.range(0, 300) as usize;
+            files.push((path, rng.bytes(len)));
+        }
+    }
+    let mut shuffled = files.clone();
+    rng.shuffle(&mut shuffled);
+    let first: Vec<(&str, &[u8])> = files.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+    let second: Vec<(&str, &[u8])> = shuffled.iter().map(|(p, d)| (p.as_str(), d.as_slice())).collect();
+    let (a, b) = (layer(&first), layer(&second));
+    assert!(
+        a == b,
+        "{}",
+        teach(
+            STEP,
+            &format!("tar_layer of {} generated files, in two orders ({})", files.len(), rng.replay()),
+            "identical bytes",
+            format!("{} and {} bytes that differ", a.len(), b.len()),
+            "a layer's name is the hash of its bytes: the order the files were given in must not show",
+            READ,
+        )
+    );
+    let mut expected: Vec<String> = Vec::new();
+    for (path, _) in &files {
+        let parts: Vec<&str> = path.split('/').collect();
+        for depth in 1..parts.len() {
+            expected.push(format!("{}/", parts[..depth].join("/")));
+        }
+        expected.push(path.clone());
+    }
+    expected.sort();
+    expected.dedup();
+    let read_back = entries(&a);
+    let got: Vec<String> = read_back.iter().map(|e| e.path.clone()).collect();
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            &format!("the entry paths of your archive of generated files ({})", rng.replay()),
+            show(&expected),
+            show(&got),
+            "every file and each of its parent directories (once, with a trailing `/`), sorted by path",
+            READ,
+        )
+    );
+    for (path, contents) in &files {
+        let found = read_back.iter().find(|e| e.path == *path).map(|e| &e.contents);
+        assert!(
+            found == Some(contents),
+            "{}",
+            teach(
+                STEP,
+                &format!("the {} bytes of {path:?} read back ({})", contents.len(), rng.replay()),
+                "the bytes given to tar_layer",
+                show(found.map(Vec::len)),
+                "the header's size must match the data appended after it",
+                READ,
+            )
+        );
+    }
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{attempt, gunzip, raw_layer, sha256_of, show, teach};
+use common::{attempt, gunzip, raw_layer, sha256_of, show, teach, Rng};
 use ex07_layers::{gzip, layer_ids, tar_layer, LayerIds};
 
 const STEP: &str = "step3_layer_ids";
@@ -184,6 +184,33 @@ fn the_same_files_always_give_the_same_layer() {
             show(&b),
             "reproducible builds give the same digests, so registries and caches can share \
              the layer instead of storing it twice",
+            READ_IDS,
+        )
+    );
+}
+
+/// A tar of generated files: both names and the size follow from the bytes, computed here.
+#[test]
+fn a_generated_layer_gets_both_names() {
+    let mut rng = Rng::from_env();
+    let names: Vec<String> = (0..rng.range(1, 4)).map(|i| format!("srv/{}{i}", rng.word(6))).collect();
+    let contents: Vec<Vec<u8>> = names.iter().map(|_| rng.word(2000).into_bytes()).collect();
+    let mut entries: Vec<(&str, Option<&[u8]>)> = vec![("srv/", None)];
+    entries.extend(names.iter().zip(&contents).map(|(n, c)| (n.as_str(), Some(c.as_slice()))));
+    let tar = raw_layer(&entries);
+    let got = ids(&tar);
+    let blob = compress(&tar);
+    let expected = LayerIds { diff_id: sha256_of(&tar), digest: sha256_of(&blob), size: blob.len() as u64 };
+    assert!(
+        got == expected && gunzip(&blob).ok().as_ref() == Some(&tar),
+        "{}",
+        teach(
+            STEP,
+            &format!("layer_ids of a generated {}-byte tar ({})", tar.len(), rng.replay()),
+            show(&expected),
+            show(&got),
+            "diff_id hashes the tar as given; digest and size describe your gzip of it, which must \
+             give the tar back",
             READ_IDS,
         )
     );

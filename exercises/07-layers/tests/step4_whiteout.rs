@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, read_tar, show, teach};
+use common::{attempt, read_tar, show, teach, Rng};
 use ex07_layers::{deletion_layer, whiteout_for};
 
 const STEP: &str = "step4_whiteout";
@@ -117,4 +117,44 @@ fn deletion_layer_is_deterministic() {
             READ,
         )
     );
+}
+
+#[test]
+fn deletion_layer_holds_the_parent_directories_too() {
+    let tar = deletion(&["app/cache/big.bin"]);
+    let entries = read_tar(&tar).unwrap_or_default();
+    let dirs: Vec<String> =
+        entries.iter().filter(|e| e.kind == tar::EntryType::Directory).map(|e| e.path.clone()).collect();
+    let expected = vec!["app/".to_string(), "app/cache/".to_string()];
+    assert!(
+        dirs == expected,
+        "{}",
+        teach(
+            STEP,
+            "the directory entries of deletion_layer([\"app/cache/big.bin\"])",
+            show(&expected),
+            show(&dirs),
+            "a deletion layer is a layer like any other, built by your tar_layer: every entry's \
+             parent directories come first, so a tool that unpacks it finds app/cache/ to put the \
+             whiteout in",
+            READ,
+        )
+    );
+}
+
+/// Paths drawn from a seed: each whiteout sits beside the path it deletes.
+#[test]
+fn generated_paths_get_their_whiteouts() {
+    let mut rng = Rng::from_env();
+    for _ in 0..20 {
+        let depth = rng.range(0, 3) as usize;
+        let dirs: Vec<String> = (0..depth).map(|_| rng.word(4)).collect();
+        let name = format!("{}.{}", rng.word(5), rng.word(2));
+        let parent: String = dirs.iter().map(|d| format!("{d}/")).collect();
+        check_whiteout(
+            &format!("{parent}{name}"),
+            &format!("{parent}.wh.{name}"),
+            &format!("({}) `.wh.` goes in front of the last name only, in the same directory", rng.replay()),
+        );
+    }
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{attempt, raw_layer, show, teach};
+use common::{attempt, raw_layer, show, teach, Rng};
 use ex07_layers::apply_layers;
 
 const STEP: &str = "step5_apply";
@@ -188,5 +188,140 @@ fn a_later_layer_can_bring_a_file_back() {
         ],
         "the view after deleting etc/app.conf in layer 2 and writing it again in layer 3",
         "layers apply strictly in order, lowest first: a deletion is not permanent",
+    );
+}
+
+#[test]
+fn names_written_with_dot_slash_are_the_same_paths() {
+    let lower = raw_layer(&[("./", None), ("./etc/", None), ("./etc/motd", Some(b"old")), ("./etc/gone", Some(b"x"))]);
+    let upper = raw_layer(&[("./etc/", None), ("./etc/motd", Some(b"new")), ("./etc/.wh.gone", Some(b""))]);
+    expect(
+        view(&[lower, upper]),
+        &[("etc/motd", "new")],
+        "two layers written by `tar -C rootfs .` (every name starts with `./`)",
+        "`./etc/motd` is the path `etc/motd`: strip the `./` before comparing, replacing or \
+         deleting, or the upper layer's file and whiteout miss the lower ones",
+    );
+}
+
+#[test]
+fn a_file_replacing_a_directory_hides_everything_below_it() {
+    let upper = raw_layer(&[("app/", None), ("app/cache", Some(b"now a file"))]);
+    expect(
+        view(&[base(), upper]),
+        &[
+            ("app/cache", "now a file"),
+            ("app/cache2/keep", "keep"),
+            ("app/main.py", "v1"),
+            ("etc/app.conf", "debug=true"),
+        ],
+        "an upper layer that writes a regular file where a lower layer had the directory app/cache/",
+        "a path is a file or a directory, not both: the upper file replaces the lower directory and \
+         everything in it (but not the neighbour app/cache2/)",
+    );
+}
+
+/// A stack built from a seed: random files in random directories, overwritten, deleted one by
+/// one, deleted with their directory, some names written `./…`.
+#[test]
+fn a_generated_stack_gives_the_view_built_here() {
+    let mut rng = Rng::from_env();
+    let dirs: Vec<String> = (0..3).map(|_| rng.word(5)).collect();
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    let mut layers = Vec::new();
+    for _ in 0..rng.range(2, 5) {
+        let mut entries: Vec<(String, Option<Vec<u8>>)> = Vec::new();
+        let mut written: BTreeMap<String, String> = BTreeMap::new();
+        // Whiteouts first: of a file the view has, or of a whole directory.
+        if !expected.is_empty() && rng.coin() {
+            let paths: Vec<String> = expected.keys().cloned().collect();
+            let victim = rng.pick(&paths).clone();
+            let (dir, name) = victim.split_once('/').expect("generated paths are dir/name");
+            entries.push((format!("{dir}/.wh.{name}"), Some(Vec::new())));
+            expected.remove(&victim);
+        }
+        if rng.below(4) == 0 {
+            let dir = rng.pick(&dirs).clone();
+            entries.push((format!(".wh.{dir}"), Some(Vec::new())));
+            expected.retain(|path, _| !path.starts_with(&format!("{dir}/")));
+        }
+        for _ in 0..rng.range(1, 4) {
+            let path = format!("{}/{}", rng.pick(&dirs), rng.word(4));
+            if written.contains_key(&path) {
+                continue; // one entry per path in a layer
+            }
+            let len = rng.range(1, 12) as usize;
+            let contents = rng.word(len);
+            entries.push((path.clone(), Some(contents.clone().into_bytes())));
+            written.insert(path, contents);
+        }
+        // Half the layers name their entries `./…`.
+        if rng.coin() {
+            for (path, _) in &mut entries {
+                *path = format!("./{path}");
+            }
+        }
+        rng.shuffle(&mut entries); // whiteouts act on lower layers only, wherever they come
+        let borrowed: Vec<(&str, Option<&[u8]>)> = entries.iter().map(|(p, c)| (p.as_str(), c.as_deref())).collect();
+        layers.push(raw_layer(&borrowed));
+        expected.extend(written);
+    }
+    let expected: Vec<(String, String)> = expected.into_iter().collect();
+    let got = view(&layers);
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            &format!("the view of {} generated layers ({})", layers.len(), rng.replay()),
+            show(&expected),
+            show(&got),
+            "layer by layer: whiteouts delete from the layers below (a file, or a directory and \
+             all under it), then the layer's files replace lower ones; `./name` is `name`",
+            READ,
+        )
+    );
+}
+
+/// A layer with a symlink, built here: `(path, target)`, after the entries of `raw_layer`.
+fn layer_with_link(entries: &[(&str, Option<&[u8]>)], link: (&str, &str)) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    let base = raw_layer(entries);
+    let mut archive = tar::Archive::new(base.as_slice());
+    for entry in archive.entries().expect("test fixture: a tar") {
+        let mut entry = entry.expect("test fixture: an entry");
+        let mut header = entry.header().clone();
+        let path = entry.path().expect("test fixture: a path").into_owned();
+        builder.append_data(&mut header, path, &mut entry).expect("test fixture: copy an entry");
+    }
+    let mut header = tar::Header::new_gnu();
+    header.set_entry_type(tar::EntryType::Symlink);
+    header.set_mode(0o777);
+    header.set_size(0);
+    header.set_mtime(0);
+    builder.append_link(&mut header, link.0, link.1).expect("test fixture: a symlink");
+    builder.into_inner().expect("test fixture: tar into a Vec")
+}
+
+#[test]
+fn links_and_directories_replace_lower_files_of_their_name() {
+    let lower = raw_layer(&[
+        ("etc/", None),
+        ("etc/localtime", Some(b"TZif-copy")),
+        ("app/", None),
+        ("app/logs", Some(b"a file, for now")),
+        ("app/static/", None),
+        ("app/static/logo.png", Some(b"png")),
+    ]);
+    let dir_over_file = raw_layer(&[("app/", None), ("app/logs/", None), ("app/logs/today", Some(b"log"))]);
+    let link_over_dir = layer_with_link(&[("etc/", None)], ("app/static", "/srv/static"));
+    let link_over_file = layer_with_link(&[("etc/", None)], ("etc/localtime", "/usr/share/zoneinfo/UTC"));
+    expect(
+        view(&[lower, dir_over_file, link_over_dir, link_over_file]),
+        &[("app/logs/today", "log")],
+        "a directory over a file (app/logs), a symlink over a directory (app/static) and over a \
+         file (etc/localtime)",
+        "each path is one thing: the upper layer's directory or link replaces the lower file or \
+         directory; a link is not a regular file, so the view shows nothing at its path",
     );
 }

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{attempt, noise, show, teach};
+use common::{attempt, noise, show, teach, Rng};
 use ex07_layers::{apply_layers, deletion_layer, gzip, image_size, tar_layer};
 
 const STEP: &str = "step6_deletion_does_not_shrink";
@@ -136,6 +136,34 @@ fn rebuilding_without_the_file_is_what_shrinks_it() {
             format!("{rebuilt} bytes"),
             "the fix is never a later `rm`: leave the file out of the layer that would carry it \
              (same RUN step, or a multi-stage build)",
+            READ,
+        )
+    );
+}
+
+/// A file of a generated size at a generated path: deleting it hides it and adds bytes.
+#[test]
+fn a_generated_deletion_hides_the_file_and_grows_the_image() {
+    let mut rng = Rng::from_env();
+    let path = format!("srv/{}/{}.bin", rng.word(5), rng.word(5));
+    let data = noise(rng.range(10_000, 300_000) as usize, rng.next_u64());
+    let base = layer(&[(&path, &data), MAIN]);
+    let gone = deletion(&[&path]);
+    let view = apply(&[base.clone(), gone.clone()]);
+    let blobs_before = vec![compress(&base)];
+    let blobs_after = vec![compress(&base), compress(&gone)];
+    let (before, after) = (size(&blobs_before), size(&blobs_after));
+    let expected_after = blobs_after.iter().map(|b| b.len() as u64).sum::<u64>();
+    assert!(
+        !view.contains_key(&path) && view.contains_key(MAIN.0) && after == expected_after && after > before,
+        "{}",
+        teach(
+            STEP,
+            &format!("deleting a {}-byte {path:?} in a second layer ({})", data.len(), rng.replay()),
+            format!("{path} gone from the view, {} still there, image size {expected_after} > {before}", MAIN.0),
+            format!("{path} in the view: {}, image size {after} (before: {before})", view.contains_key(&path)),
+            "the whiteout hides the file from the view, but the layer that holds its bytes still \
+             ships, and the deletion layer adds its own",
             READ,
         )
     );

@@ -55,7 +55,7 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 /// Book: `08-manifests/exercise.html#step-1-the-published-digest` and
 /// `08-manifests/index.html#digests-pin-exact-bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    todo!("hash the bytes with sha2::Sha256 and format them as \"sha256:\" + lowercase hex")
+    todo!("what does a digest string look like? (exercise page, step 1; the sha2 crate hashes)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 ///
 /// Book: `08-manifests/exercise.html#step-2-same-meaning-different-bytes`.
 pub fn compact_json(raw: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
-    todo!("parse into a serde_json::Value, then serde_json::to_vec")
+    todo!("what survives a parse and a write-back, and what does not? (exercise page, step 2)")
 }
 
 /// Parses `raw` as JSON and writes it back pretty-printed the way `serde_json` does (two-space
@@ -75,7 +75,7 @@ pub fn compact_json(raw: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
 ///
 /// Book: `08-manifests/exercise.html#step-2-same-meaning-different-bytes`.
 pub fn pretty_json(raw: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
-    todo!("parse into a serde_json::Value, then serde_json::to_vec_pretty")
+    todo!("the same round trip as compact_json, written for people (serde_json docs)")
 }
 
 /// Whether `a` and `b` are JSON documents with the same meaning: equal values, whatever the
@@ -85,7 +85,7 @@ pub fn pretty_json(raw: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
 ///
 /// Book: `08-manifests/exercise.html#step-2-same-meaning-different-bytes`.
 pub fn same_meaning(a: &[u8], b: &[u8]) -> bool {
-    todo!("parse both into serde_json::Value and compare the values, not the bytes")
+    todo!("what does \"the same meaning\" compare, and what if one side is not JSON?")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ pub struct Descriptor {
 ///
 /// Book: `08-manifests/exercise.html#step-3-descriptors` and `08-manifests/index.html#descriptors`.
 pub fn describe(media_type: &str, content: &[u8]) -> Descriptor {
-    todo!("media_type as given, digest with your sha256_digest, size = content.len()")
+    todo!("what three facts name content exactly? (exercise page, step 3)")
 }
 
 /// The diff_id of a gzip-compressed layer blob: the digest of the *uncompressed* tar inside it.
@@ -116,7 +116,7 @@ pub fn describe(media_type: &str, content: &[u8]) -> Descriptor {
 ///
 /// Book: `08-manifests/exercise.html#step-3-descriptors`.
 pub fn diff_id(layer_blob: &[u8]) -> std::io::Result<String> {
-    todo!("decompress with flate2::read::GzDecoder and hash what comes out")
+    todo!("which bytes does a diff_id name: the blob, or what is inside it?")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,7 +136,7 @@ pub fn diff_id(layer_blob: &[u8]) -> std::io::Result<String> {
 /// Book: `08-manifests/exercise.html#step-4-a-manifest-of-your-own` and
 /// `08-manifests/index.html#the-manifest-field-by-field`.
 pub fn config_json(architecture: &str, os: &str, diff_ids: &[String], history: &[&str]) -> Vec<u8> {
-    todo!("build the object with serde_json::json! and serialize it with serde_json::to_vec")
+    todo!("which fields does an image config need here? (doc comment above)")
 }
 
 /// The OCI image manifest JSON:
@@ -151,7 +151,7 @@ pub fn config_json(architecture: &str, os: &str, diff_ids: &[String], history: &
 /// Book: `08-manifests/exercise.html#step-4-a-manifest-of-your-own` and
 /// `08-manifests/index.html#the-manifest-field-by-field`.
 pub fn manifest_json(config: &Descriptor, layers: &[Descriptor]) -> Vec<u8> {
-    todo!("write each Descriptor as an object with mediaType, digest and size, inside the manifest object")
+    todo!("which fields does an OCI manifest have, and how is a descriptor written? (doc comment above)")
 }
 
 /// One layer of an image you build: the compressed blob and the build step that made it.
@@ -183,7 +183,7 @@ pub struct BuiltImage {
 ///
 /// Book: `08-manifests/exercise.html#step-4-a-manifest-of-your-own`.
 pub fn build_image(architecture: &str, os: &str, layers: &[Layer]) -> std::io::Result<BuiltImage> {
-    todo!("diff_ids -> config_json -> describe the config and the blobs -> manifest_json -> digests")
+    todo!("which name depends on which bytes? Build from the bottom up (exercise page, step 4)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,7 +228,7 @@ impl std::error::Error for PlatformError {}
 /// Book: `08-manifests/exercise.html#step-5-choosing-a-platform` and
 /// `08-manifests/index.html#the-multi-platform-index`.
 pub fn choose_manifest(index: &[u8], platform: &str) -> Result<Descriptor, PlatformError> {
-    todo!("split the platform at '/', parse the index, walk index[\"manifests\"] in order")
+    todo!("what makes two platforms equal, and which entries are not images? (exercise page, step 5)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,5 +267,5 @@ impl std::error::Error for DescriptorError {}
 /// Book: `08-manifests/exercise.html#step-6-verify-what-you-fetched` and
 /// `08-manifests/index.html#descriptors`.
 pub fn verify(descriptor: &Descriptor, content: &[u8]) -> Result<(), DescriptorError> {
-    todo!("check the digest's form, then the size, then the digest")
+    todo!("which check is cheapest, and which error does each failed check give? (DescriptorError)")
 }

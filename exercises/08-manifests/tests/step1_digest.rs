@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, show, teach};
+use common::{attempt, sha256_of, show, teach, Rng};
 use driftwood::raw;
 use ex08_manifests::sha256_digest;
 
@@ -116,4 +116,31 @@ fn one_changed_byte_changes_the_digest() {
             READ,
         )
     );
+}
+
+/// A manifest-shaped document generated from a seed: its digest can only be computed.
+#[test]
+fn a_generated_document_has_the_digest_of_its_bytes() {
+    let mut rng = Rng::from_env();
+    for _ in 0..5 {
+        let doc = format!(
+            "{{\"schemaVersion\":2,\"config\":{{\"digest\":\"sha256:{}\",\"size\":{}}}}}",
+            rng.word(64),
+            rng.range(1, 99_999)
+        );
+        let expected = sha256_of(doc.as_bytes());
+        let got = digest(doc.as_bytes());
+        assert!(
+            got == expected,
+            "{}",
+            teach(
+                STEP,
+                &format!("the digest of the generated document {doc} ({})", rng.replay()),
+                show(&expected),
+                show(&got),
+                "a digest names exact bytes: `sha256:` and the 64 lowercase hex digits of their hash",
+                READ,
+            )
+        );
+    }
 }

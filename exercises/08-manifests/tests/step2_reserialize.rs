@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, excerpt, parse_json, sha256_of, show, teach};
+use common::{attempt, excerpt, parse_json, sha256_of, show, teach, Rng};
 use driftwood::raw;
 use ex08_manifests::{compact_json, pretty_json, same_meaning, sha256_digest};
 
@@ -222,6 +222,47 @@ fn malformed_json_is_an_error() {
                 if p.is_ok() { "Ok" } else { "Err" }
             ),
             "a truncated download is not a manifest; say so instead of inventing one",
+            READ,
+        )
+    );
+}
+
+/// A document generated from a seed, written with spaces and in a shuffled key order: the
+/// same meaning as its compact form, other bytes, another digest; one changed value is another
+/// meaning.
+#[test]
+fn a_generated_document_keeps_its_meaning_but_not_its_bytes() {
+    let mut rng = Rng::from_env();
+    let mut fields: Vec<(String, String)> =
+        (0..rng.range(3, 7)).map(|i| (format!("k{i}{}", rng.word(4)), rng.word(8))).collect();
+    let spaced: String = {
+        let mut shuffled = fields.clone();
+        rng.shuffle(&mut shuffled);
+        let body: Vec<String> = shuffled.iter().map(|(k, v)| format!("  \"{k}\" : \"{v}\"")).collect();
+        format!("{{\n{}\n}}\n", body.join(",\n"))
+    };
+    let compacted = ok_or_teach("compact_json of a generated document", compact(spaced.as_bytes()));
+    let meaning_kept = same(spaced.as_bytes(), &compacted);
+    let digest_changed = sha256_of(&compacted) != sha256_of(spaced.as_bytes());
+    let last = fields.len() - 1;
+    fields[last].1.push('x');
+    let changed: String = {
+        let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":\"{v}\"")).collect();
+        format!("{{{}}}", body.join(","))
+    };
+    let other_meaning = !same(spaced.as_bytes(), changed.as_bytes());
+    assert!(
+        meaning_kept && digest_changed && other_meaning,
+        "{}",
+        teach(
+            STEP,
+            &format!("the generated document {} ({})", excerpt(spaced.as_bytes(), 200), rng.replay()),
+            "compact form: same meaning, other digest; one value changed: another meaning",
+            format!(
+                "same meaning after compacting: {meaning_kept}, digest changed: {digest_changed}, \
+                 changed value seen: {other_meaning}"
+            ),
+            "meaning is the parsed value (key order and spaces do not count); a digest is the bytes",
             READ,
         )
     );

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, driftwood_layers, gzip_of, nginx_list, parse_json, sha256_of, show, tar_of, teach};
+use common::{attempt, driftwood_layers, gzip_of, nginx_list, parse_json, sha256_of, show, tar_of, teach, Rng};
 use ex08_manifests::{describe, diff_id, Descriptor, DOCKER_MANIFEST, OCI_CONFIG, OCI_LAYER_GZIP};
 
 const STEP: &str = "step3_descriptors";
@@ -155,4 +155,31 @@ fn diff_id_of_something_that_is_not_a_complete_gzip_is_an_error() {
             )
         );
     }
+}
+
+/// A layer generated from a seed: its descriptor and its diff_id follow from its bytes.
+#[test]
+fn a_generated_layer_is_described_by_its_blob_and_named_by_its_tar() {
+    let mut rng = Rng::from_env();
+    let path = format!("srv/{}.txt", rng.word(6));
+    let len = rng.range(1, 5000) as usize;
+    let content = rng.word(len).into_bytes();
+    let tar = tar_of(&[(&path, &content)]);
+    let blob = gzip_of(&tar);
+    let expected =
+        Descriptor { media_type: OCI_LAYER_GZIP.to_string(), digest: sha256_of(&blob), size: blob.len() as u64 };
+    let got = desc(OCI_LAYER_GZIP, &blob);
+    let got_diff_id = did(&blob).map_err(|e| e.to_string());
+    assert!(
+        got == expected && got_diff_id.as_ref() == Ok(&sha256_of(&tar)),
+        "{}",
+        teach(
+            STEP,
+            &format!("describe and diff_id of a generated {}-byte layer blob ({})", blob.len(), rng.replay()),
+            format!("{expected:?} and diff_id Ok({:?})", sha256_of(&tar)),
+            format!("{got:?} and diff_id {got_diff_id:?}"),
+            "the descriptor names the blob as stored (gzip); the diff_id names the tar inside it",
+            READ,
+        )
+    );
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, driftwood_layers, excerpt, gzip_of, parse_json, sha256_of, show, tar_of, teach};
+use common::{attempt, driftwood_layers, excerpt, gzip_of, parse_json, sha256_of, show, tar_of, teach, Rng};
 use ex08_manifests::{
     build_image, config_json, manifest_json, BuiltImage, Descriptor, Layer, OCI_CONFIG, OCI_LAYER_GZIP, OCI_MANIFEST,
 };
@@ -253,6 +253,53 @@ fn a_blob_that_is_not_gzip_is_an_error() {
             format!("Ok, manifest {}", got.as_ref().map(|i| i.manifest_digest.clone()).unwrap_or_default()),
             "without decompressing the blob there is no diff_id; an image whose config lists a \
              made-up diff_id fails on every machine that pulls it",
+            READ,
+        )
+    );
+}
+
+/// Layers generated from a seed: the config lists their diff_ids in order, the manifest their
+/// digests, and each digest names the bytes returned.
+#[test]
+fn a_generated_image_names_its_generated_layers() {
+    let mut rng = Rng::from_env();
+    let tars: Vec<Vec<u8>> = (0..rng.range(1, 4))
+        .map(|_| {
+            let len = rng.range(1, 800) as usize;
+            tar_of(&[(&format!("opt/{}", rng.word(5)), &rng.bytes(len))])
+        })
+        .collect();
+    let generated: Vec<Layer> =
+        tars.iter().map(|t| Layer { blob: gzip_of(t), created_by: format!("RUN {}", rng.word(6)) }).collect();
+    let image = build(&generated).unwrap_or_else(|e| panic!("build_image of valid generated layers failed: {e}"));
+    let config = json_of("your config", &image.config);
+    let manifest = json_of("your manifest", &image.manifest);
+    let diff_ids: Vec<String> = tars.iter().map(|t| sha256_of(t)).collect();
+    let digests: Vec<String> = generated.iter().map(|l| sha256_of(&l.blob)).collect();
+    let got_diff_ids: Vec<String> = config["rootfs"]["diff_ids"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let got_digests: Vec<String> = manifest["layers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|l| l["digest"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    let names_ok = image.config_digest == sha256_of(&image.config)
+        && image.manifest_digest == sha256_of(&image.manifest)
+        && manifest["config"]["digest"].as_str() == Some(image.config_digest.as_str());
+    assert!(
+        got_diff_ids == diff_ids && got_digests == digests && names_ok,
+        "{}",
+        teach(
+            STEP,
+            &format!("build_image of {} generated layers ({})", tars.len(), rng.replay()),
+            format!("diff_ids {diff_ids:?}, layer digests {digests:?}, and digests of the bytes returned"),
+            format!(
+                "diff_ids {got_diff_ids:?}, layer digests {got_digests:?}, config and manifest digests \
+                 match their bytes: {names_ok}"
+            ),
+            "the config names each layer's tar, the manifest each layer's blob and the config, \
+             always by the exact bytes",
             READ,
         )
     );

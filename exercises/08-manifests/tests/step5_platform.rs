@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, excerpt, nginx_list, sha256_of, show, teach};
+use common::{attempt, excerpt, nginx_list, sha256_of, show, teach, Rng};
 use ex08_manifests::{choose_manifest, Descriptor, PlatformError, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use serde_json::{json, Value};
 
@@ -282,6 +282,37 @@ fn bad_platforms_and_bad_indexes_are_errors() {
                 ),
                 READ,
             )
+        );
+    }
+}
+
+/// An index generated from a seed: platforms in a random order, each with a random digest, and
+/// an attestation after each image; every platform is found, and only where it is.
+#[test]
+fn every_platform_of_a_generated_index_is_found() {
+    let mut rng = Rng::from_env();
+    let mut platforms =
+        vec!["linux/amd64", "linux/arm64/v8", "linux/arm/v7", "linux/arm/v6", "linux/s390x", "linux/386"];
+    rng.shuffle(&mut platforms);
+    platforms.truncate(rng.range(2, 6) as usize);
+    let entries: Vec<(String, u64)> =
+        platforms.iter().map(|_| (sha256_of(&rng.bytes(8)), rng.range(400, 3000))).collect();
+    let mut manifests = Vec::new();
+    for (platform, (digest, size)) in platforms.iter().zip(&entries) {
+        manifests.push(image_entry(platform, digest, *size));
+        manifests.push(attestation_entry(digest));
+    }
+    let index = serde_json::to_vec(&json!({ "schemaVersion": 2, "mediaType": OCI_INDEX, "manifests": manifests }))
+        .expect("test fixture: JSON");
+    for (platform, (digest, size)) in platforms.iter().zip(&entries) {
+        let expected = Descriptor { media_type: OCI_MANIFEST.to_string(), digest: digest.clone(), size: *size };
+        expect_choice(
+            &index,
+            platform,
+            &expected,
+            &format!("{platform} in a generated index ({})", rng.replay()),
+            "match os, architecture and variant (arm64 means v8 when no variant is written); skip \
+             the attestation entries",
         );
     }
 }

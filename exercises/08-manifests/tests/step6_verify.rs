@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, nginx_list, show, teach};
+use common::{attempt, nginx_list, sha256_of, show, teach, Rng};
 use driftwood::raw;
 use ex08_manifests::{choose_manifest, verify, Descriptor, DescriptorError, DOCKER_MANIFEST, DOCKER_MANIFEST_LIST};
 
@@ -200,5 +200,35 @@ fn choose_then_verify_is_a_pull() {
         Ok(()),
         "this is a pull in two moves: read the index, choose the entry for your platform, fetch \
          the manifest it names and check it before trusting a single field of it",
+    );
+}
+
+/// Content generated from a seed: its own descriptor verifies; one flipped byte is a digest
+/// mismatch; one byte less is a size mismatch.
+#[test]
+fn generated_content_verifies_only_as_itself() {
+    let mut rng = Rng::from_env();
+    let len = rng.range(2, 4000) as usize;
+    let content = rng.bytes(len);
+    let descriptor =
+        Descriptor { media_type: DOCKER_MANIFEST.to_string(), digest: sha256_of(&content), size: len as u64 };
+    let why = format!("({}) size first, then the digest of the exact bytes", rng.replay());
+    expect("generated content against its own descriptor", &descriptor, &content, Ok(()), &why);
+    let mut flipped = content.clone();
+    let at = rng.below(len);
+    flipped[at] ^= 0x01;
+    expect(
+        &format!("the same content with byte {at} flipped"),
+        &descriptor,
+        &flipped,
+        Err(DescriptorError::DigestMismatch { expected: descriptor.digest.clone(), actual: sha256_of(&flipped) }),
+        &why,
+    );
+    expect(
+        "the same content one byte short",
+        &descriptor,
+        &content[..len - 1],
+        Err(DescriptorError::SizeMismatch { expected: len as u64, actual: len as u64 - 1 }),
+        &why,
     );
 }

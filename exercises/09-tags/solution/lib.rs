@@ -69,7 +69,7 @@ pub fn parse_reference(input: &str) -> Result<Reference, RefError> {
         return Err(RefError::NameTooLong(name.len()));
     }
     let (registry, path) = match name.split_once('/') {
-        Some((first, path)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), path),
+        Some((first, path)) if is_registry(first) => (Some(first), path),
         _ => (None, name),
     };
     if let Some(registry) = registry {
@@ -102,6 +102,12 @@ pub fn parse_reference(input: &str) -> Result<Reference, RefError> {
         (None, Some(_)) => None,
     };
     Ok(Reference { registry: registry.to_string(), repository, tag, digest })
+}
+
+/// Whether the first component of a name is a registry host: it has a `.` or a `:`, is
+/// `localhost`, or has an uppercase letter (a repository name cannot; a host name can).
+fn is_registry(first: &str) -> bool {
+    first.contains(['.', ':']) || first == "localhost" || first.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// `[a-z0-9]+` joined by one `.`, one `_`, two `_` or any number of `-`.

@@ -72,7 +72,7 @@ impl fmt::Display for Reference {
 /// reference  := name [ ":" tag ] [ "@" digest ]
 /// name       := [ registry "/" ] path
 /// registry   := host [ ":" port ]      host: labels of [A-Za-z0-9-] joined by "."
-///                                      (or an IPv6 address in brackets: optional, untested)
+///                                      or an IPv6 address in brackets: [::1], [fd00::2]
 /// path       := component ( "/" component )*
 /// component  := [a-z0-9]+ ( separator [a-z0-9]+ )*     separator: "." | "_" | "__" | "-"+
 /// tag        := [A-Za-z0-9_] [A-Za-z0-9_.-]{0,127}
@@ -81,9 +81,10 @@ impl fmt::Display for Reference {
 ///
 /// and normalizing the way `docker pull` does:
 ///
-/// - the first component of the name is a registry only if it contains a `.` or a `:`, or is
-///   `localhost`; otherwise the registry is [`DEFAULT_REGISTRY`] (`index.docker.io` is written
-///   `docker.io` too);
+/// - the first component of the name (when a `/` follows it) is a registry only if it contains
+///   a `.` or a `:`, is `localhost`, or contains an uppercase letter (a repository name cannot
+///   have one, a host name can: `Driftwood/api` names the host `Driftwood`); otherwise the
+///   registry is [`DEFAULT_REGISTRY`] (`index.docker.io` is written `docker.io` too);
 /// - on `docker.io`, a repository of one component gets `library/` in front (the official
 ///   images): `nginx` → `library/nginx`;
 /// - without a tag and without a digest, the tag is [`DEFAULT_TAG`]; with only a digest, there
@@ -94,6 +95,7 @@ impl fmt::Display for Reference {
 /// nginx                      -> docker.io/library/nginx:latest
 /// bitnami/redis              -> docker.io/bitnami/redis:latest
 /// localhost:5000/x           -> localhost:5000/x:latest
+/// Driftwood/api              -> Driftwood/api:latest
 /// ghcr.io/a/b:tag@sha256:…   -> ghcr.io/a/b:tag@sha256:…
 /// ```
 ///
@@ -101,7 +103,7 @@ impl fmt::Display for Reference {
 ///
 /// Book: `09-tags/exercise.html#step-1-reading-a-reference` and `09-tags/index.html#references`.
 pub fn parse_reference(input: &str) -> Result<Reference, RefError> {
-    todo!("split off @digest, then :tag (after the last '/'), then the registry; fill in defaults")
+    todo!("which `:` starts the tag, and when is the first component a registry? (exercise page, step 1)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,7 +127,9 @@ pub enum RefError {
     /// The repository path has an empty component: `//`, `nginx/`, `docker.io//nginx`. Holds
     /// the path as written (`"//"`, `"nginx/"`, `"/nginx"`).
     EmptyComponent(String),
-    /// The repository path has an uppercase letter: `Nginx`. Holds the path as written.
+    /// The repository path has an uppercase letter: `Nginx`, `library/Nginx` (an uppercase
+    /// letter in a first component followed by `/` makes it a registry instead). Holds the path
+    /// as written.
     Uppercase(String),
     /// A path component breaks the grammar: `ngin$x`, `nginx-`, `a..b`. Holds that component.
     InvalidComponent(String),
@@ -166,7 +170,7 @@ impl std::error::Error for RefError {}
 ///
 /// Book: `09-tags/exercise.html#step-3-what-a-tag-pointed-to` and `09-tags/index.html#the-timeline`.
 pub fn resolve(tag: &str, date: &str) -> Option<String> {
-    todo!("driftwood::resolve_on(tag, date), then its index digest or else its amd64 digest, as a String")
+    todo!("ask the driftwood crate's timeline; which of a move's two digests names the tag? (doc comment above)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,7 +221,7 @@ impl std::error::Error for PinError {}
 ///
 /// Book: `09-tags/exercise.html#step-4-pinning` and `09-tags/index.html#pinning`.
 pub fn pin(refs: &[&str], date: &str) -> Result<Vec<Pinned>, PinError> {
-    todo!("check the date, then parse each reference and fill in its digest with your resolve")
+    todo!("which references need a digest, and what stops the whole pin? (doc comment above)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,5 +266,5 @@ pub struct Drift {
 ///
 /// Book: `09-tags/exercise.html#step-5-drift` and `09-tags/index.html#drift`.
 pub fn drift(lock: &[Pinned], date: &str) -> Vec<Drift> {
-    todo!("for each pinned tag: resolve it on date, compare with the locked digest, compare versions")
+    todo!("which entries can drift at all, and what decides the reason? (doc comment above)")
 }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{attempt, fake_digest, show, teach};
+use common::{attempt, fake_digest, show, teach, Rng};
 use ex09_tags::{parse_reference, RefError, Reference};
 
 const STEP: &str = "step1_references";
@@ -95,10 +95,15 @@ fn a_registry_has_a_dot_a_colon_or_is_localhost() {
                 r("registry.example.com:443", "team/app/web", Some("v1.2.3_rc-1"), None),
             ),
             ("localhost:5000", r("docker.io", "library/localhost", Some("5000"), None)),
+            ("Driftwood/api", r("Driftwood", "api", Some("latest"), None)),
+            ("myRegistry/team/app:v2", r("myRegistry", "team/app", Some("v2"), None)),
+            ("[::1]:5000/driftwood/api:dev", r("[::1]:5000", "driftwood/api", Some("dev"), None)),
+            ("[fd00::2]/x", r("[fd00::2]", "x", Some("latest"), None)),
         ],
-        "the first component is a registry only if it has a `.` or a `:` or is `localhost`, and \
-         only if a `/` follows it; a `:` after the last `/` starts the tag, so plain \
-         `localhost:5000` is the image library/localhost with the tag 5000",
+        "the first component is a registry only if it has a `.` or a `:`, is `localhost`, or has \
+         an uppercase letter (a repository cannot; a host can), and only if a `/` follows it; a \
+         `:` after the last `/` starts the tag, so plain `localhost:5000` is the image \
+         library/localhost with the tag 5000",
     );
 }
 
@@ -170,4 +175,71 @@ fn display_writes_the_full_normalized_form() {
             )
         );
     }
+}
+
+/// References built from a seed: a registry or none, one to three path components with
+/// separators, a tag, a digest, or both, none of which the test file holds.
+#[test]
+fn generated_references_parse_and_write_back() {
+    let mut rng = Rng::from_env();
+    for _ in 0..25 {
+        let registry = match rng.below(5) {
+            0 => None,
+            1 => Some(format!("{}.{}", rng.word(6), rng.pick(&["io", "com", "dev"]))),
+            2 => Some(format!("{}.example:{}", rng.word(5), rng.range(1, 65535))),
+            3 => Some(format!("localhost:{}", rng.range(1000, 9999))),
+            _ => Some(format!("{}{}", rng.word(3), rng.pick(&["Reg", "HOST", "Mirror"]))),
+        };
+        let generated: Vec<String> = (0..rng.range(1, 3))
+            .map(|_| {
+                let separator = *rng.pick(&[".", "_", "__", "-", "---"]);
+                if rng.coin() {
+                    format!("{}{separator}{}", rng.word(4), rng.word(3))
+                } else {
+                    rng.word(6)
+                }
+            })
+            .collect();
+        let mut components = generated;
+        if registry.is_none() && components.len() > 1 {
+            // A first component with a `.` would be a registry host: keep Docker Hub's plain.
+            components[0] = rng.word(6);
+        }
+        let path = components.join("/");
+        let tag_len = rng.range(1, 20) as usize;
+        let tag = rng.coin().then(|| format!("{}{}", rng.pick(&["v", "V", "_", "1"]), rng.word(tag_len)));
+        let digest = rng.coin().then(|| format!("sha256:{}", hex(&rng.bytes(32))));
+        let mut input = match &registry {
+            Some(registry) => format!("{registry}/{path}"),
+            None => path.clone(),
+        };
+        if let Some(tag) = &tag {
+            input.push_str(&format!(":{tag}"));
+        }
+        if let Some(digest) = &digest {
+            input.push_str(&format!("@{digest}"));
+        }
+        let expected_registry = registry.clone().unwrap_or_else(|| "docker.io".to_string());
+        let expected_repository =
+            if registry.is_none() && components.len() == 1 { format!("library/{path}") } else { path.clone() };
+        let expected_tag = match (&tag, &digest) {
+            (None, None) => Some("latest"),
+            (tag, _) => tag.as_deref(),
+        };
+        let expected = r(&expected_registry, &expected_repository, expected_tag, digest.as_deref());
+        check(
+            &[(&input, expected)],
+            &format!(
+                "({}) a registry is the first component when it has a `.`, a `:`, an uppercase letter \
+                 or is `localhost`; only Docker Hub's one-component names get `library/`; `latest` \
+                 only when there is neither tag nor digest",
+                rng.replay()
+            ),
+        );
+    }
+}
+
+/// Lowercase hex of `bytes`, written here so that a digest can be generated.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

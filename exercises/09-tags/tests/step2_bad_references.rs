@@ -133,10 +133,13 @@ fn registries_are_host_names_with_an_optional_port() {
             (s("-bad.io/app"), RefError::InvalidRegistry(s("-bad.io"))),
             (s("registry..io/app"), RefError::InvalidRegistry(s("registry..io"))),
             (s("nginx:1.27/alpine"), RefError::InvalidRegistry(s("nginx:1.27"))),
+            (s("[]:5000/app"), RefError::InvalidRegistry(s("[]:5000"))),
+            (s("[fd00::zz]/app"), RefError::InvalidRegistry(s("[fd00::zz]"))),
+            (s("[::1]5000/app"), RefError::InvalidRegistry(s("[::1]5000"))),
         ],
         "the first component is a registry because it has a `.` or `:`; then it must be a valid \
-         host name (letters, digits and inner `-` between dots) with a numeric port, or the \
-         pull would go to a host that cannot exist; `nginx:1.27/alpine` is not a tag with a \
+         host name (letters, digits and inner `-` between dots) or a bracketed IPv6 address (hex \
+         digits and `:`, `[::1]`), with a numeric port after a `:`, or the pull would go to a host that cannot exist; `nginx:1.27/alpine` is not a tag with a \
          slash: its first component has a `:`, so it names a registry with port `1.27`",
     );
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::digests::*;
-use common::{attempt, show, teach};
+use common::{attempt, random_date, recorded, show, teach, Rng, TIMELINE_TAGS};
 use ex09_tags::resolve;
 
 const STEP: &str = "step3_resolve";
@@ -114,4 +114,28 @@ fn one_tag_many_images() {
             READ,
         )
     );
+}
+
+/// Dates drawn from a seed, so no table of answers can be read off this file: each answer is
+/// read from the raw timeline here, and the tag is spelled in any of its forms.
+#[test]
+fn generated_dates_resolve_to_what_the_timeline_recorded() {
+    let mut rng = Rng::from_env();
+    let mut answered = 0;
+    for _ in 0..40 {
+        let spellings = rng.pick(&TIMELINE_TAGS);
+        let tag = *rng.pick(spellings);
+        let date = random_date(&mut rng);
+        let expected = recorded(tag, &date);
+        answered += usize::from(expected.is_some());
+        check(
+            &[(tag, &date, expected.as_deref())],
+            &format!(
+                "({}) the answer is the digest of the last move on or before that day: the index \
+                 digest, or the amd64 manifest digest where no index was recorded",
+                rng.replay()
+            ),
+        );
+    }
+    assert!(answered > 0, "the generated dates should reach the timeline ({})", rng.replay());
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::digests::*;
-use common::{attempt, fake_digest, show, teach};
+use common::{attempt, fake_digest, recorded, show, teach, Rng, TIMELINE_TAGS};
 use ex09_tags::{parse_reference, pin, PinError, Pinned, RefError, Reference};
 
 const STEP: &str = "step4_pin";
@@ -206,6 +206,46 @@ fn bad_input_stops_the_pin_with_a_clear_error() {
             show(&message),
             "in a list of twenty references the reader needs to know which one to fix",
             READ,
+        )
+    );
+}
+
+/// A set of references and a day drawn from a seed: each tag's digest is read from the raw
+/// timeline here, and a reference that names a digest keeps it.
+#[test]
+fn a_generated_set_is_pinned_to_what_the_timeline_recorded() {
+    let mut rng = Rng::from_env();
+    // A day on which both tags have been recorded, so that every tag can be pinned.
+    let date = format!("{}-{:02}-{:02}", rng.range(2024, 2026), rng.range(6, 12), rng.range(1, 28));
+    let mut refs: Vec<String> = Vec::new();
+    let mut expected: Vec<String> = Vec::new();
+    for _ in 0..rng.range(2, 6) {
+        let spellings = rng.pick(&TIMELINE_TAGS);
+        let tag = *rng.pick(spellings);
+        let full = parse_reference(tag).expect("a timeline tag parses").to_string();
+        if rng.below(3) == 0 {
+            let digest = format!("sha256:{}", rng.word(64).replace(|c: char| c > 'f', "a"));
+            refs.push(format!("{tag}@{digest}"));
+            expected.push(format!("{full}@{digest}"));
+        } else {
+            let digest = recorded(tag, &date).expect("both tags are recorded by mid-2024");
+            refs.push(tag.to_string());
+            expected.push(format!("{full}@{digest}"));
+        }
+    }
+    let inputs: Vec<&str> = refs.iter().map(String::as_str).collect();
+    let got = pinned(&inputs, &date).map(|pins| written(&pins));
+    assert!(
+        got.as_ref() == Ok(&expected),
+        "{}",
+        teach(
+            STEP,
+            &format!("pin({inputs:?}, {date:?}) written back ({})", rng.replay()),
+            show(Ok::<_, ()>(&expected)),
+            show(&got),
+            "each tag gets the digest it pointed to on that day, in the order given; a reference \
+             that already names a digest is pinned already and keeps it",
+            READ
         )
     );
 }

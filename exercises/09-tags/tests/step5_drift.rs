@@ -5,7 +5,7 @@
 mod common;
 
 use common::digests::*;
-use common::{attempt, fake_digest, show, teach};
+use common::{attempt, fake_digest, recorded, show, teach, Rng};
 use ex09_tags::{drift, pin, Drift, DriftReason, Pinned, Reference};
 
 const STEP: &str = "step5_drift";
@@ -209,5 +209,53 @@ fn pin_today_check_later() {
         vec![moved(NGINX, NGINX_INDEX_1_27_2, NGINX_INDEX_1_27_3, bump("1.27.2", "1.27.3"))],
         "this is the whole cycle: pin what the tags mean today, commit the lock, and later ask \
          which pins the tags have left behind and why",
+    );
+}
+
+/// Digests of the timeline drawn from a seed, each locked twice: once with its tag, once as a
+/// digest-only reference. Checked on a random later day, the tagged entry drifts exactly when
+/// the tag has moved on; the digest-only one never does, whatever the timeline says.
+#[test]
+fn a_digest_only_pin_never_drifts_where_the_same_tag_does() {
+    let mut rng = Rng::from_env();
+    let mut lock = Vec::new();
+    let mut moved_entries = Vec::new();
+    for _ in 0..rng.range(2, 5) {
+        let (repository, tag, full) = *rng.pick(&[("nginx", "1.27-alpine", NGINX), ("postgres", "16", POSTGRES)]);
+        let moves = driftwood::moves_for(full);
+        let dated: Vec<_> = moves.iter().filter(|m| m.date.is_some()).collect();
+        let m = rng.pick(&dated);
+        let digest =
+            m.index_digest.as_ref().or(m.amd64_manifest_digest.as_ref()).expect("a move has a digest").to_string();
+        let when = m.date.clone().expect("dated");
+        if rng.coin() {
+            lock.push(locked(repository, Some(tag), &digest, &when));
+            lock.push(locked(repository, None, &digest, &when));
+        } else {
+            lock.push(locked(repository, None, &digest, &when));
+            lock.push(locked(repository, Some(tag), &digest, &when));
+        }
+        moved_entries.push((full, digest));
+    }
+    let date = format!("{}-{:02}-{:02}", rng.range(2025, 2026), rng.range(1, 12), rng.range(1, 28));
+    let drifted: Vec<(String, String)> =
+        check_drift(&lock, &date).into_iter().map(|d| (d.reference, d.locked)).collect();
+    let expected: Vec<(String, String)> = moved_entries
+        .iter()
+        .filter(|(full, digest)| recorded(full, &date).is_some_and(|now| now != *digest))
+        .map(|(full, digest)| (full.to_string(), digest.clone()))
+        .collect();
+    assert!(
+        drifted == expected,
+        "{}",
+        teach(
+            STEP,
+            &format!("(reference, locked) of the drifts of a lock checked on {date} ({})", rng.replay()),
+            show(&expected),
+            show(&drifted),
+            "each digest is locked twice: with its tag, which drifts when the tag has moved on, and \
+             as a digest-only reference, which names one image forever and never drifts",
+            READ
+        )
     );
 }

@@ -108,7 +108,7 @@ pub struct PruneReport {
 
 /// `"sha256:"` followed by the 64 lowercase hex digits of the SHA-256 of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    todo!("hash with sha2::Sha256 and format as \"sha256:\" + lowercase hex")
+    todo!("what does a digest string look like? (exercises 07 and 08 wrote one)")
 }
 
 /// An in-memory content-addressed store: blobs by digest, and names → manifest digests.
@@ -133,7 +133,7 @@ impl Store {
 
     /// Does the store hold a blob with this digest?
     pub fn has(&self, digest: &str) -> bool {
-        todo!("is the digest a key of self.blobs?")
+        todo!("where did put keep the blob?")
     }
 
     /// The bytes of the blob with this digest.
@@ -169,7 +169,7 @@ impl Store {
 
 /// Reads the config and layer descriptors out of an image manifest's JSON bytes.
 pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, StoreError> {
-    todo!("serde_json::from_slice, then value[\"config\"] and every value[\"layers\"][i]: digest and size; BadManifest otherwise")
+    todo!("which fields of a manifest does a pull need, and what makes one bad? (exercise page, step 2)")
 }
 
 /// The blobs a pull of `manifest` must fetch: the config and the layers the store lacks, config
@@ -186,7 +186,7 @@ pub fn plan_pull(manifest: &Manifest, store: &Store) -> Vec<Descriptor> {
 /// then only the blobs [`plan_pull`] lists, each checked by [`Store::put`]; the name is
 /// recorded last, only when every blob is in the store.
 pub fn pull(source: &mut dyn BlobSource, store: &mut Store, name: &str) -> Result<PullReport, StoreError> {
-    todo!("manifest, parse, plan_pull, fetch + put each missing blob, put the manifest, tag the name last")
+    todo!("in which order, so that a failed pull names nothing? (topic page, Figure 1)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,5 +196,5 @@ pub fn pull(source: &mut dyn BlobSource, store: &mut Store, name: &str) -> Resul
 /// Removes every blob that no name reaches (a name reaches its manifest, and the manifest its
 /// config and layers). Returns what was removed, sorted by digest, and the bytes freed.
 pub fn prune(store: &mut Store) -> Result<PruneReport, StoreError> {
-    todo!("collect every digest a name reaches (manifest, config, layers), remove the other blobs")
+    todo!("which blobs can a name still reach? (exercise page, step 5)")
 }

@@ -111,3 +111,36 @@ fn the_plan_skips_what_the_store_has_and_lists_each_digest_once() {
         )
     );
 }
+
+/// Two generated images on one base: with the first one stored, the plan for the second lists
+/// only its own blobs, config first, each once.
+#[test]
+fn a_generated_plan_skips_the_shared_base() {
+    let mut rng = Rng::from_env();
+    let (first, second) = two_images_on_one_base(&mut rng);
+    let mut store = Store::new();
+    for b in first.blobs() {
+        store.put(&desc(b), &b.bytes).expect("test fixture: a valid blob");
+    }
+    let manifest =
+        attempt(STEP, "parse_manifest", READ, || parse_manifest(&second.manifest)).expect("a valid manifest");
+    let got = attempt(STEP, "plan_pull", READ, || plan_pull(&manifest, &store));
+    let mut expected: Vec<Descriptor> = Vec::new();
+    for b in second.blobs() {
+        if !store.has(&b.digest) && !expected.contains(&desc(b)) {
+            expected.push(desc(b));
+        }
+    }
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            &format!("plan_pull for a second generated image on a shared base ({})", rng.replay()),
+            show(&expected),
+            show(&got),
+            "fetch what the store lacks, config first, then layers in order, each digest once",
+            READ
+        )
+    );
+}

@@ -163,3 +163,33 @@ fn a_source_error_is_reported() {
         )
     );
 }
+
+/// A generated image: a cold pull fetches each of its blobs once and names its manifest.
+#[test]
+fn a_generated_image_is_pulled_blob_by_blob() {
+    let mut rng = Rng::from_env();
+    let (image, _) = two_images_on_one_base(&mut rng);
+    let name = format!("generated/{}:{}", rng.word(6), rng.range(1, 99));
+    let mut registry = FakeRegistry::new();
+    registry.push(&name, &image);
+    let mut store = Store::new();
+    let report = attempt(STEP, "pull", READ, || pull(&mut registry, &mut store, &name));
+    let total: u64 = image.blobs().iter().map(|b| b.size).sum();
+    let n = image.blobs().len();
+    let expected_requests: Vec<String> = image.blobs().iter().map(|b| b.digest.clone()).collect();
+    let got = report.as_ref().map(|r| (r.digest.clone(), r.fetched, r.reused, r.bytes_fetched));
+    assert!(
+        got == Ok((image.digest(), n, 0, total))
+            && registry.blob_requests == expected_requests
+            && store.resolve(&name) == Some(image.digest().as_str()),
+        "{}",
+        teach(
+            STEP,
+            &format!("a cold pull of a generated image with {n} blobs ({})", rng.replay()),
+            format!("Ok(digest {}, {n} fetched, 0 reused, {total} bytes), blobs requested in order, name resolved", short(&image.digest())),
+            format!("{got:?}, requests {:?}, name resolves to {:?}", registry.blob_requests, store.resolve(&name)),
+            "every blob the manifest lists is fetched once, verified and stored; then the name points to the manifest's digest",
+            READ
+        )
+    );
+}

@@ -137,3 +137,35 @@ fn a_moved_tag_fetches_only_what_changed() {
         )
     );
 }
+
+/// Two generated images on one base: the second pull downloads only what the first lacked.
+#[test]
+fn a_generated_second_image_reuses_the_base() {
+    let mut rng = Rng::from_env();
+    let (first, second) = two_images_on_one_base(&mut rng);
+    let mut registry = FakeRegistry::new();
+    registry.push("generated/first:1", &first);
+    registry.push("generated/second:1", &second);
+    let mut store = Store::new();
+    attempt(STEP, "pull", READ, || pull(&mut registry, &mut store, "generated/first:1")).expect("first pull");
+    registry.reset_counts();
+    let report = attempt(STEP, "pull", READ, || pull(&mut registry, &mut store, "generated/second:1"));
+    let own: Vec<&Blob> =
+        second.blobs().into_iter().filter(|b| !first.blobs().iter().any(|f| f.digest == b.digest)).collect();
+    let reused = second.blobs().len() - own.len();
+    let bytes: u64 = own.iter().map(|b| b.size).sum();
+    let expected_requests: Vec<String> = own.iter().map(|b| b.digest.clone()).collect();
+    let got = report.as_ref().map(|r| (r.fetched, r.reused, r.bytes_fetched));
+    assert!(
+        got == Ok((own.len(), reused, bytes)) && registry.blob_requests == expected_requests,
+        "{}",
+        teach(
+            STEP,
+            &format!("pulling a second generated image on the first one's base ({})", rng.replay()),
+            format!("Ok({} fetched, {reused} reused, {bytes} bytes), requests {expected_requests:?}", own.len()),
+            format!("{got:?}, requests {:?}", registry.blob_requests),
+            "blobs are shared by digest: the base the store holds is not downloaded again",
+            READ
+        )
+    );
+}

@@ -125,3 +125,42 @@ fn untag_then_prune_frees_only_the_unique_part() {
         )
     );
 }
+
+/// A tag moved between two generated images: prune removes exactly what only the old image
+/// reached, and keeps the shared base.
+#[test]
+fn a_generated_moved_tag_leaves_only_the_old_top_to_prune() {
+    let mut rng = Rng::from_env();
+    let (old, new) = two_images_on_one_base(&mut rng);
+    let name = format!("generated/{}:latest", rng.word(5));
+    let mut registry = FakeRegistry::new();
+    registry.push(&name, &old);
+    let mut store = Store::new();
+    pull(&mut registry, &mut store, &name).expect("first pull");
+    registry.push(&name, &new);
+    pull(&mut registry, &mut store, &name).expect("second pull");
+    let reachable: Vec<String> = new.blobs().iter().map(|b| b.digest.clone()).chain([new.digest()]).collect();
+    let mut expected: Vec<(String, u64)> = old
+        .blobs()
+        .iter()
+        .map(|b| (b.digest.clone(), b.size))
+        .chain([(old.digest(), old.manifest.len() as u64)])
+        .filter(|(d, _)| !reachable.contains(d) && store.has(d))
+        .collect();
+    expected.sort();
+    let freed: u64 = expected.iter().map(|(_, s)| s).sum();
+    let removed: Vec<String> = expected.into_iter().map(|(d, _)| d).collect();
+    let got = attempt(STEP, "prune", READ, || prune(&mut store)).map(|r| (r.removed, r.freed_bytes));
+    assert!(
+        got == Ok((removed.clone(), freed)),
+        "{}",
+        teach(
+            STEP,
+            &format!("prune after {name} moved between two generated images ({})", rng.replay()),
+            show(Ok::<_, ()>((&removed, freed))),
+            show(&got),
+            "what no name reaches any more is removed, sorted, with its size; the shared base stays",
+            READ
+        )
+    );
+}

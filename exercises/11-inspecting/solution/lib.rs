@@ -22,8 +22,8 @@ pub struct HistoryEntry {
 /// One row of `docker history`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
-    /// `"sha256:"` + the first 12 hex digits of the image ID on the last row, `"<missing>"` on
-    /// every other row.
+    /// The first 12 hex digits of the image ID (no `sha256:`, as `docker history` prints it
+    /// without `--no-trunc`) on the last row, `"<missing>"` on every other row.
     pub image: String,
     pub created_by: String,
     /// The index of the layer this step made (0 = the bottom layer); `None` for an empty entry.
@@ -50,8 +50,8 @@ pub fn parse_history(config_json: &[u8]) -> Result<Vec<HistoryEntry>, String> {
 }
 
 /// Matches history to layers the way `docker history` does: the n-th entry that is not
-/// `empty_layer` made layer n. Only the last row names an image (`image_id` shortened to
-/// `sha256:` + 12 hex digits); the others are `<missing>`. When the number of layer-making
+/// `empty_layer` made layer n. Only the last row names an image (`image_id`, `sha256:…`,
+/// shortened to its first 12 hex digits); the others are `<missing>`. When the number of layer-making
 /// entries differs from `layer_count`, the history cannot be trusted to match: `Err`.
 pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &str) -> Result<Vec<HistoryRow>, String> {
     let makers = history.iter().filter(|h| !h.empty_layer).count();
@@ -59,7 +59,7 @@ pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &st
         return Err(format!("{makers} history entries make layers, but the image has {layer_count} layers"));
     }
     let hex = image_id.strip_prefix("sha256:").unwrap_or(image_id);
-    let short = format!("sha256:{}", &hex[..hex.len().min(12)]);
+    let short = hex[..hex.len().min(12)].to_string();
     let mut next = 0;
     let last = history.len().saturating_sub(1);
     Ok(history
@@ -334,15 +334,24 @@ pub struct Efficiency {
     pub score: f64,
 }
 
-/// Scores the layers: every file and every whiteout is a version of its path (a whiteout is a
-/// version of size 0 of the path it names). For each path, its total is the sum of its
+/// Scores the layers: every file and every whiteout is a version of its path. A whiteout is a
+/// version of size 0 of the path it names and of every path under it that a lower layer wrote
+/// (deleting a directory deletes its files). For each path, its total is the sum of its
 /// versions' sizes and its smallest is the smallest version.
 pub fn efficiency(layers: &[Vec<Change>]) -> Efficiency {
     let mut paths: BTreeMap<&str, (u64, u64)> = BTreeMap::new(); // path → (total, smallest)
     for change in layers.iter().flatten() {
         let (path, size) = match change {
             Change::File { path, size } => (path.as_str(), *size),
-            Change::Deleted { path } => (path.as_str(), 0),
+            Change::Deleted { path } => {
+                // Everything under a deleted directory gets a 0-byte version too.
+                for (lower, (_, smallest)) in paths.iter_mut() {
+                    if covers(path, lower) {
+                        *smallest = 0;
+                    }
+                }
+                (path.as_str(), 0)
+            }
         };
         let e = paths.entry(path).or_insert((0, u64::MAX));
         e.0 += size;

@@ -37,8 +37,8 @@ pub struct HistoryEntry {
 /// One row of `docker history`, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
-    /// `"sha256:"` + the first 12 hex digits of the image ID on the last row, `"<missing>"` on
-    /// every other row.
+    /// The first 12 hex digits of the image ID (no `sha256:`, as `docker history` prints it
+    /// without `--no-trunc`) on the last row, `"<missing>"` on every other row.
     pub image: String,
     pub created_by: String,
     /// The index of the layer this step made (0 = the bottom layer); `None` for an empty entry.
@@ -49,15 +49,15 @@ pub struct HistoryRow {
 /// `empty_layer` is `false`; a config without `history` has none. Not JSON, or a `history` that
 /// is not an array: `Err`.
 pub fn parse_history(config_json: &[u8]) -> Result<Vec<HistoryEntry>, String> {
-    todo!("parse with serde_json::from_slice, then read config[\"history\"]: created_by (default \"\") and empty_layer (default false)")
+    todo!("which fields may be missing, and what does a missing one mean? (doc comment above)")
 }
 
 /// Matches history to layers the way `docker history` does: the n-th entry that is not
-/// `empty_layer` made layer n. Only the last row names an image (`image_id` shortened to
-/// `sha256:` + 12 hex digits); the others are `<missing>`. When the number of layer-making
+/// `empty_layer` made layer n. Only the last row names an image (`image_id`, `sha256:…`,
+/// shortened to its first 12 hex digits); the others are `<missing>`. When the number of layer-making
 /// entries differs from `layer_count`, the history cannot be trusted to match: `Err`.
 pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &str) -> Result<Vec<HistoryRow>, String> {
-    todo!("count the entries without empty_layer (Err if != layer_count); number them 0, 1, …; only the last row gets \"sha256:\" + 12 hex digits")
+    todo!("which entries made a layer, and how does docker history shorten an image ID? (exercise page, step 1)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,19 +89,19 @@ pub struct StillShipped {
 /// Directories, links and opaque whiteouts (`.wh..wh..opq`) are left out. Not gzip or not tar:
 /// `Err`.
 pub fn read_layer(blob: &[u8]) -> Result<Vec<Change>, String> {
-    todo!("tar::Archive over flate2::read::GzDecoder; a name starting with \".wh.\" is a whiteout of the same name without it")
+    todo!("which entries are changes, and which part of a whiteout's name is marked? (exercise page, step 2)")
 }
 
 /// The bytes of file content in one layer: the sum of its files' sizes (whiteouts weigh 0).
 pub fn layer_file_bytes(changes: &[Change]) -> u64 {
-    todo!("add up the sizes of the Change::File entries")
+    todo!("what does a whiteout weigh?")
 }
 
 /// Every file that a whiteout deletes while a lower layer still ships it, ordered by
 /// `deleted_in`, then by the order of the whiteouts in that layer, then by path. A whiteout of a
 /// directory deletes every file under it. `bytes` adds up every version below the deletion.
 pub fn deleted_still_shipped(layers: &[Vec<Change>]) -> Vec<StillShipped> {
-    todo!("for each whiteout in layer j, collect the files in layers 0..j that it covers (same path, or under it)")
+    todo!("which lower files does a whiteout cover, and which versions of them still ship? (doc comment above)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -130,12 +130,12 @@ pub struct SecretFile {
 /// Whether a variable name reads like it holds a secret: it contains PASSWORD, PASSWD, SECRET,
 /// TOKEN, APIKEY, API_KEY, ACCESS_KEY or PRIVATE_KEY, ignoring case.
 pub fn is_secret_name(name: &str) -> bool {
-    todo!("uppercase the name and look for PASSWORD, PASSWD, SECRET, TOKEN, APIKEY, API_KEY, ACCESS_KEY, PRIVATE_KEY")
+    todo!("which words give a secret away, whatever their case? (doc comment above)")
 }
 
 /// Whether `text` holds a URL with a password in it: `scheme://user:password@host`.
 pub fn has_url_credentials(text: &str) -> bool {
-    todo!("after each \"://\", take the text up to the next \"/\", and look for \"user:password@\"")
+    todo!("where in a URL does a password sit? (exercise page, step 3)")
 }
 
 /// Secrets in a config, in this order: `config.Env` (a `NAME=value` with a secret-looking name
@@ -144,26 +144,26 @@ pub fn has_url_credentials(text: &str) -> bool {
 /// lines and `RUN` steps with build arguments, `|1 NAME=value /bin/sh -c …`, record them; and
 /// URL credentials). One `Secret` per finding; a URL finding is named `"URL"`.
 pub fn secrets_in_config(config_json: &[u8]) -> Result<Vec<Secret>, String> {
-    todo!("check config.Env, then config.Labels, then every NAME=value word of each history[N].created_by")
+    todo!("which three places leak, in which order, and what counts as a finding? (doc comment above)")
 }
 
 /// Whether a file's name says it holds a credential: `id_rsa`, `id_dsa`, `id_ecdsa`,
 /// `id_ed25519`, `.env`, `.netrc`, `.npmrc`, `.pgpass`, `credentials`, or a name ending in
 /// `.pem` or `.key`.
 pub fn is_secret_file(path: &str) -> bool {
-    todo!("compare the last path component with the list in the doc comment; also *.pem and *.key")
+    todo!("which part of the path gives a credential file away? (doc comment above)")
 }
 
 /// Secret-looking files in every layer, bottom layer first, in tar order within a layer, each
 /// with the first later layer that deleted it (a whiteout of the file or of a directory above it).
 pub fn secret_files(layers: &[Vec<Change>]) -> Vec<SecretFile> {
-    todo!("for each secret-looking Change::File, look for a whiteout covering it in a later layer")
+    todo!("which later layers can delete a file, and what counts as covering it?")
 }
 
 /// The content of the regular file `path` (with or without a leading `/`) in one gzip-compressed
 /// layer, whatever later layers did to it: `Ok(None)` when that layer has no such file.
 pub fn extract_file(blob: &[u8], path: &str) -> Result<Option<Vec<u8>>, String> {
-    todo!("walk the tar entries of the gunzipped blob; read_to_end the one whose cleaned path matches")
+    todo!("how do a tar name and the path asked for compare? (exercise page, step 3)")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -181,9 +181,10 @@ pub struct Efficiency {
     pub score: f64,
 }
 
-/// Scores the layers: every file and every whiteout is a version of its path (a whiteout is a
-/// version of size 0 of the path it names). For each path, its total is the sum of its
+/// Scores the layers: every file and every whiteout is a version of its path. A whiteout is a
+/// version of size 0 of the path it names and of every path under it that a lower layer wrote
+/// (deleting a directory deletes its files). For each path, its total is the sum of its
 /// versions' sizes and its smallest is the smallest version.
 pub fn efficiency(layers: &[Vec<Change>]) -> Efficiency {
-    todo!("per path: total = Σ sizes of its versions (a whiteout is a 0-byte version), smallest = the minimum")
+    todo!("group every version by path (what versions does a whiteout add?), then compare totals with smallests")
 }

@@ -88,7 +88,7 @@ fn empty_entries_are_skipped_and_only_the_last_row_has_an_image() {
         )
     );
     let images: Vec<&str> = got.iter().map(|r| r.image.as_str()).collect();
-    let short = format!("sha256:{}", &id[7..19]);
+    let short = id[7..19].to_string();
     let mut expected = vec!["<missing>"; 6];
     expected.push(&short);
     assert!(
@@ -99,7 +99,8 @@ fn empty_entries_are_skipped_and_only_the_last_row_has_an_image() {
             "the IMAGE column",
             show(&expected),
             show(&images),
-            "only the image itself has an ID (its config digest); the steps before it show <missing>",
+            "only the image itself has an ID (its config digest, shortened to 12 hex digits without \
+             `sha256:`, as `docker history` prints it); the steps before it show <missing>",
             READ
         )
     );
@@ -143,5 +144,61 @@ fn the_real_nginx_history_matches_its_eight_layers() {
         );
     }
     assert_eq!(got.iter().filter(|r| r.layer.is_none()).count(), 11, "11 metadata-only entries");
-    assert_eq!(got.last().unwrap().image, format!("sha256:{}", &id[7..19]));
+    assert_eq!(got.last().unwrap().image, id[7..19], "the last row: 12 hex digits of the image ID");
+}
+
+/// A history built from a seed: steps at random, some of them config-only, a random image ID.
+#[test]
+fn a_generated_history_matches_its_layers() {
+    let mut rng = Rng::from_env();
+    let steps = rng.range(3, 14) as usize;
+    let history: Vec<HistoryEntry> = (0..steps)
+        .map(|_| {
+            let empty_layer = rng.below(3) == 0;
+            let verb =
+                if empty_layer { *rng.pick(&["ENV", "LABEL", "USER", "CMD"]) } else { *rng.pick(&["RUN", "COPY"]) };
+            HistoryEntry { created_by: format!("{verb} {}", rng.word(8)), empty_layer }
+        })
+        .collect();
+    let id = sha256_of(&rng.bytes(16));
+    let mut layer = 0;
+    let expected: Vec<HistoryRow> = history
+        .iter()
+        .enumerate()
+        .map(|(i, h)| HistoryRow {
+            image: if i + 1 == steps { id[7..19].to_string() } else { "<missing>".to_string() },
+            created_by: h.created_by.clone(),
+            layer: (!h.empty_layer).then(|| {
+                layer += 1;
+                layer - 1
+            }),
+        })
+        .collect();
+    let got = rows(&history, layer, &id);
+    assert!(
+        got.as_ref() == Ok(&expected),
+        "{}",
+        teach(
+            STEP,
+            &format!("match_history of {} entries, {layer} of them layer-making ({})", history.len(), rng.replay()),
+            show(&expected),
+            show(&got),
+            "number the entries without empty_layer 0, 1, 2, …; only the last row names the image, \
+             by the first 12 hex digits of its ID",
+            READ
+        )
+    );
+    let off_by_one = rows(&history, layer + 1, &id);
+    assert!(
+        off_by_one.is_err(),
+        "{}",
+        teach(
+            STEP,
+            &format!("match_history with {} layers for {layer} layer-making entries ({})", layer + 1, rng.replay()),
+            "Err(…)",
+            show(&off_by_one),
+            "a history that does not account for every layer cannot be trusted to match them",
+            READ
+        )
+    );
 }

@@ -246,7 +246,8 @@ fn sha256(bytes: &[u8]) -> String {
 /// Builds a `FROM scratch` image whose only file is `/NAME` with `content` and permission bits
 /// `mode`: a tar with that one entry (uid/gid 0, mtime 0), gzip (mtime 0), a config for
 /// linux/amd64 with `Entrypoint: ["/NAME"]` and the layer's diff_id, and an OCI manifest.
-/// The same inputs always give the same bytes. A `name` that is empty or holds `/`: `Err`.
+/// The same inputs always give the same bytes. A `name` that is empty, `.`, `..` or holds `/`:
+/// `Err`.
 pub fn scratch_image(name: &str, content: &[u8], mode: u32) -> Result<ScratchImage, String> {
     if name.is_empty() || name.contains('/') || name == "." || name == ".." {
         return Err(format!("{name:?} is not a file name"));

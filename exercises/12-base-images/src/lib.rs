@@ -61,7 +61,7 @@ pub struct LibcReport {
 /// everything under it; an opaque whiteout `dir/.wh..wh..opq` removes everything under `dir` that
 /// lower layers put there. Not gzip or not tar: `Err`.
 pub fn merged_files(layers: &[Vec<u8>]) -> Result<BTreeMap<String, Node>, String> {
-    todo!("apply each layer in order: a \".wh.NAME\" entry removes NAME (and what is under it), other entries insert File, Dir or Symlink(link_name)")
+    todo!("what does each kind of entry do to the layers below? (doc comment above; topic 07)")
 }
 
 /// Follows symlinks, in the last component and in every directory on the way, inside the image
@@ -69,7 +69,7 @@ pub fn merged_files(layers: &[Vec<u8>]) -> Result<BTreeMap<String, Node>, String
 /// path the chain ends at, if something exists there; `None` for a dangling link or a loop
 /// (more than 40 links).
 pub fn resolve(files: &BTreeMap<String, Node>, path: &str) -> Option<String> {
-    todo!("walk the path one component at a time; when a prefix is a Symlink, replace it with its target (from the root if absolute) and go on")
+    todo!("where can a symlink sit in a path, and where does an absolute target start? (doc comment above)")
 }
 
 /// Finds the dynamic loader: the first path, in sorted order, whose file name is
@@ -103,12 +103,12 @@ pub struct Comparison {
 /// (`postgres:16`, its newest record) or a record id (`postgres:16@2023-12-19`). `None` when the
 /// snapshot has no such record or the record holds no layer list.
 pub fn snapshot_layers(tag: &str) -> Option<Vec<(String, u64)>> {
-    todo!("driftwood::record(tag) or driftwood::latest(tag), then .amd64()?.layers: (digest.to_string(), size)")
+    todo!("where does the snapshot keep a record's linux/amd64 layers? (driftwood crate docs)")
 }
 
 /// Compares two images given as layer lists (digest, size), bottom first.
 pub fn compare(a: &[(String, u64)], b: &[(String, u64)]) -> Comparison {
-    todo!("sizes are sums; shared = digests of a also in b; common base = the length of the identical bottom run; pull_both counts each digest once")
+    todo!("what is shared, what is a common base, and what does pulling both cost? (fields of Comparison)")
 }
 
 /// The tag whose image is smallest to pull, among tags the snapshot has layers for (ties: the
@@ -140,9 +140,10 @@ pub struct ScratchImage {
 /// Builds a `FROM scratch` image whose only file is `/NAME` with `content` and permission bits
 /// `mode`: a tar with that one entry (uid/gid 0, mtime 0), gzip (mtime 0), a config for
 /// linux/amd64 with `Entrypoint: ["/NAME"]` and the layer's diff_id, and an OCI manifest.
-/// The same inputs always give the same bytes. A `name` that is empty or holds `/`: `Err`.
+/// The same inputs always give the same bytes. A `name` that is empty, `.`, `..` or holds `/`:
+/// `Err`.
 pub fn scratch_image(name: &str, content: &[u8], mode: u32) -> Result<ScratchImage, String> {
-    todo!("one tar entry (uid/gid 0, mtime 0), gzip with mtime 0, then the config (diff_id = sha256 of the tar) and the manifest (descriptors of config and layer)")
+    todo!("which three blobs, and which names which? (exercise page, step 3; topic 08)")
 }
 
 /// Reads back the single file of a scratch image's layer: its path and content.

@@ -137,3 +137,66 @@ fn alpine_is_the_smallest_base_on_record() {
     );
     assert_eq!(attempt(STEP, "smallest", READ, || smallest(&["distroless/static"])), None);
 }
+
+/// Two generated layer lists on a common base of generated length: every figure of the
+/// comparison follows from the lists, built here.
+#[test]
+fn two_generated_images_on_a_common_base() {
+    let mut rng = Rng::from_env();
+    let layer = |rng: &mut Rng| (format!("sha256:{}", rng.word(64)), rng.range(1, 50_000_000));
+    let base: Vec<(String, u64)> = (0..rng.range(0, 3)).map(|_| layer(&mut rng)).collect();
+    let shared_top = layer(&mut rng);
+    let mut a = base.clone();
+    let mut b = base.clone();
+    a.extend((0..rng.range(1, 3)).map(|_| layer(&mut rng)));
+    b.extend((0..rng.range(1, 3)).map(|_| layer(&mut rng)));
+    // One more layer both have, above their different layers: shared, but not base.
+    a.push(shared_top.clone());
+    b.push(shared_top.clone());
+    let size = |l: &[(String, u64)]| l.iter().map(|(_, s)| s).sum::<u64>();
+    let shared: Vec<String> = base.iter().chain([&shared_top]).map(|(d, _)| d.clone()).collect();
+    let shared_bytes = size(&base) + shared_top.1;
+    let expected = Comparison {
+        size_a: size(&a),
+        size_b: size(&b),
+        shared,
+        shared_bytes,
+        common_base_layers: base.len(),
+        pull_both: size(&a) + size(&b) - shared_bytes,
+    };
+    let got = attempt(STEP, "compare", READ, || compare(&a, &b));
+    assert!(
+        got == expected,
+        "{}",
+        teach(
+            STEP,
+            &format!("compare of two generated images with a {}-layer base ({})", base.len(), rng.replay()),
+            show(&expected),
+            show(&got),
+            "shared counts every digest in both; the common base only the identical bottom run; \
+             a host pulls each distinct layer once",
+            READ
+        )
+    );
+}
+
+#[test]
+fn on_a_tie_the_first_tag_given_wins() {
+    let tag = "alpine:3.21";
+    let id = driftwood::latest(tag).expect("in the snapshot").id.clone();
+    for tags in [[id.as_str(), tag], [tag, id.as_str()]] {
+        let got = attempt(STEP, "smallest", READ, || smallest(&tags));
+        assert!(
+            got == Some(tags[0]),
+            "{}",
+            teach(
+                STEP,
+                &format!("smallest({tags:?}) (the same image under two names)"),
+                show(Some(tags[0])),
+                show(got),
+                "two images of the same size tie, and a tie goes to the first given",
+                READ
+            )
+        );
+    }
+}

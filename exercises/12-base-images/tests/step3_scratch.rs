@@ -145,3 +145,62 @@ fn bad_names_and_bad_layers_are_errors() {
     }
     assert!(attempt(STEP, "read_single_file", READ, || read_single_file(b"junk")).is_err(), "garbage is an Err");
 }
+
+/// A file generated from a seed (name, content, mode): the image holds exactly it, and its
+/// manifest describes its own blobs.
+#[test]
+fn a_generated_file_makes_its_own_scratch_image() {
+    let mut rng = Rng::from_env();
+    let name_len = rng.range(1, 12) as usize;
+    let name = rng.word(name_len);
+    let len = rng.range(0, 3000) as usize;
+    let content = rng.bytes(len);
+    let mode = *rng.pick(&[0o755, 0o700, 0o555]);
+    let image = attempt(STEP, "scratch_image", READ, || scratch_image(&name, &content, mode))
+        .unwrap_or_else(|e| panic!("scratch_image({name:?}, …) of a valid name failed: {e}"));
+    let back = attempt(STEP, "read_single_file", READ, || read_single_file(&image.layer));
+    let manifest = json(&image.manifest, "manifest");
+    let config = json(&image.config, "config");
+    check_descriptor(&manifest["config"], OCI_CONFIG, &image.config, "config");
+    check_descriptor(&manifest["layers"][0], OCI_LAYER_GZIP, &image.layer, "layer");
+    let entrypoint = config["config"]["Entrypoint"].clone();
+    let diff_ids = config["rootfs"]["diff_ids"].clone();
+    let expected_entrypoint = serde_json::json!([format!("/{name}")]);
+    let expected_diff_ids = serde_json::json!([sha256_of(&gunzip(&image.layer))]);
+    assert!(
+        back.as_ref().map(|(p, c)| (p.trim_start_matches('/'), c)) == Ok((name.as_str(), &content))
+            && entrypoint == expected_entrypoint
+            && diff_ids == expected_diff_ids,
+        "{}",
+        teach(
+            STEP,
+            &format!("scratch_image of a generated {len}-byte file {name:?} ({})", rng.replay()),
+            format!("the file back as written, Entrypoint {expected_entrypoint}, diff_ids {expected_diff_ids}"),
+            format!(
+                "file {:?}, Entrypoint {entrypoint}, diff_ids {diff_ids}",
+                back.as_ref().map(|(p, c)| (p.clone(), c.len()))
+            ),
+            "one file, run by its path, and the config names the layer by the digest of its tar",
+            READ
+        )
+    );
+}
+
+#[test]
+fn dot_and_dot_dot_are_not_file_names() {
+    for name in [".", ".."] {
+        let got = attempt(STEP, "scratch_image", READ, || scratch_image(name, HELLO, 0o755));
+        assert!(
+            got.is_err(),
+            "{}",
+            teach(
+                STEP,
+                &format!("scratch_image({name:?}, …)"),
+                "Err(…)",
+                "Ok(…)",
+                "`/.` is the root directory and `/..` its parent: neither can be the image's one file",
+                READ
+            )
+        );
+    }
+}

@@ -10,7 +10,7 @@ use crate::util::{self, anyhow, bail, Context, Result};
 
 /// Holds the learner's `src/lib.rs` aside while other content is swapped in; puts it back when
 /// restored or dropped (on error, or unwinding after Ctrl-C).
-struct Swap<'a> {
+pub(crate) struct Swap<'a> {
     ex: &'a Exercise,
     original: String,
     /// What we last wrote: if the file holds something else at the end, someone edited it
@@ -20,20 +20,20 @@ struct Swap<'a> {
 }
 
 impl<'a> Swap<'a> {
-    fn begin(ex: &'a Exercise) -> Result<Self> {
+    pub(crate) fn begin(ex: &'a Exercise) -> Result<Self> {
         util::catch_interrupts();
         let original = read(&ex.lib())?;
         write(&ex.verify_backup(), &original)?;
         Ok(Swap { ex, last_put: original.clone(), original, restored: false })
     }
 
-    fn put(&mut self, content: &str) -> Result {
+    pub(crate) fn put(&mut self, content: &str) -> Result {
         write(&self.ex.lib(), content)?;
         self.last_put = content.to_string();
         Ok(())
     }
 
-    fn put_back(&mut self) -> Result {
+    pub(crate) fn put_back(&mut self) -> Result {
         self.restored = true;
         let now = read(&self.ex.lib()).unwrap_or_default();
         if now != self.last_put && now != self.original {
@@ -89,6 +89,8 @@ fn verify_one(root: &Path, ex: &Exercise, worktree: bool) -> Result<Vec<String>>
     if steps.is_empty() {
         problems.push("no tests/step*.rs files".to_string());
     }
+    // Three hint rungs a step, and no hint shares a line with the solution (issue 13).
+    problems.extend(crate::hint_check::problems(ex, &stub)?.into_iter().map(|p| format!("hints: {p}")));
 
     let mut swap = Swap::begin(ex)?;
 

@@ -14,6 +14,8 @@ use std::panic::UnwindSafe;
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
 use exercise_support::Exercise;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 
 /// Where the hints live, for failure messages.
 pub const HINTS: &str = "exercises/07-layers/hints.md";
@@ -101,7 +103,8 @@ pub fn read_tar(bytes: &[u8]) -> Result<Vec<TarEntry>, std::io::Error> {
 
 /// Builds a test layer from entries exactly in the order given, independently of your code:
 /// `(path, Some(contents))` is a file, `(path, None)` a directory (write it as `"etc/"`).
-/// The order is kept on purpose, so tests can put a whiteout after the files of its own layer.
+/// The order is kept on purpose, so tests can put a whiteout after the files of its own layer,
+/// and so is a leading `./` (as `tar -C rootfs .` writes names).
 pub fn raw_layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for &(path, contents) in entries {
@@ -122,7 +125,17 @@ pub fn raw_layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
             }
         };
         header.set_size(data.len() as u64);
-        builder.append_data(&mut header, path, data).expect("test fixture: valid tar entry");
+        if path.starts_with("./") {
+            // `append_data` would drop the `./`: write the name byte for byte.
+            let name = &mut header.as_old_mut().name;
+            assert!(path.len() < name.len(), "test fixture: tar name too long: {path}");
+            name.fill(0);
+            name[..path.len()].copy_from_slice(path.as_bytes());
+            header.set_cksum();
+            builder.append(&header, data).expect("test fixture: valid tar entry");
+        } else {
+            builder.append_data(&mut header, path, data).expect("test fixture: valid tar entry");
+        }
     }
     builder.into_inner().expect("test fixture: tar into a Vec")
 }

@@ -13,6 +13,8 @@ use std::panic::UnwindSafe;
 
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 use exercise_support::{Exercise, RETURN_DONT_PANIC};
 
 /// Where the hints live, for failure messages.

@@ -12,6 +12,8 @@ use std::panic::UnwindSafe;
 
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 use exercise_support::{Exercise, RETURN_DONT_PANIC};
 
 /// Where the hints live, for failure messages.
@@ -60,4 +62,28 @@ pub mod digests {
 /// A made-up but well-formed sha256 digest: `sha256:` and 64 copies of `c`.
 pub fn fake_digest(c: char) -> String {
     format!("sha256:{}", c.to_string().repeat(64))
+}
+
+/// The tags of the driftwood timeline, each in the spellings a reference may use.
+pub const TIMELINE_TAGS: [[&str; 3]; 2] = [
+    ["nginx:1.27-alpine", "docker.io/library/nginx:1.27-alpine", "index.docker.io/library/nginx:1.27-alpine"],
+    ["postgres:16", "docker.io/library/postgres:16", "library/postgres:16"],
+];
+
+/// A random `YYYY-MM-DD` from 2023 to 2026 (days 1 to 28, so every one is a calendar date).
+pub fn random_date(rng: &mut Rng) -> String {
+    format!("{}-{:02}-{:02}", rng.range(2023, 2026), rng.range(1, 12), rng.range(1, 28))
+}
+
+/// What the timeline says `tag` pointed to on `date`, read here from the raw list of moves
+/// (`driftwood::moves_for`), independently of your code: the digest of the last dated move on
+/// or before `date`, the index digest where it was recorded, else the amd64 manifest digest.
+pub fn recorded(tag: &str, date: &str) -> Option<String> {
+    let mut answer = None;
+    for m in driftwood::moves_for(tag) {
+        if m.date.as_deref().is_some_and(|d| d <= date) {
+            answer = m.index_digest.as_ref().or(m.amd64_manifest_digest.as_ref()).map(|d| d.to_string());
+        }
+    }
+    answer
 }

@@ -12,6 +12,8 @@ use std::panic::AssertUnwindSafe;
 
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 use exercise_support::{Exercise, RETURN_DONT_PANIC};
 
 /// Where the hints live, for failure messages.
@@ -174,4 +176,24 @@ pub fn desc(b: &Blob) -> ex10_pulling::Descriptor {
 /// The first 19 characters of a digest, for messages.
 pub fn short(digest: &str) -> String {
     digest.chars().take(19).collect()
+}
+
+/// Two images generated from a seed that share their lower layers (a random number of them),
+/// each with random layers of its own on top: the shape of two builds on one base.
+pub fn two_images_on_one_base(rng: &mut Rng) -> (Image, Image) {
+    let shared: Vec<Vec<u8>> =
+        (0..rng.range(1, 3)).map(|_| format!("layer: base {}\n", rng.word(12)).into_bytes()).collect();
+    let image = |rng: &mut Rng| {
+        let own: Vec<Vec<u8>> = (0..rng.range(1, 3))
+            .map(|_| {
+                let len = rng.range(8, 40) as usize;
+                format!("layer: app {}\n", rng.word(len)).into_bytes()
+            })
+            .collect();
+        let layers: Vec<&[u8]> = shared.iter().chain(&own).map(Vec::as_slice).collect();
+        Image::new(&format!("generated/{}:1", rng.word(5)), &layers)
+    };
+    let first = image(rng);
+    let second = image(rng);
+    (first, second)
 }

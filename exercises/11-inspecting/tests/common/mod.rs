@@ -12,6 +12,8 @@ use std::panic::UnwindSafe;
 
 #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
 pub use exercise_support::show;
+#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
+pub use exercise_support::Rng;
 use exercise_support::{Exercise, RETURN_DONT_PANIC};
 
 /// Where the hints live, for failure messages.
@@ -45,6 +47,11 @@ pub enum Entry<'a> {
     Dir(&'a str),
     /// A whiteout deleting this path: written as `dir/.wh.NAME`.
     Delete(&'a str),
+    /// An opaque whiteout in this directory, `dir/.wh..wh..opq`: the directory stays, the lower
+    /// layers' contents of it are hidden.
+    Opaque(&'a str),
+    /// A regular file whose tar name keeps a leading `./`, as `tar -C dir .` writes it.
+    DotFile(&'a str, &'a [u8]),
 }
 
 /// A gzip-compressed layer (tar with mtime 0, uid/gid 0), built here, independently of your code.
@@ -75,9 +82,25 @@ pub fn layer(entries: &[Entry]) -> Vec<u8> {
                 };
                 (wh, &[])
             }
+            Entry::Opaque(dir) => {
+                header.set_mode(0o644);
+                header.set_entry_type(tar::EntryType::Regular);
+                (format!("{dir}/.wh..wh..opq"), &[])
+            }
+            Entry::DotFile(p, d) => {
+                header.set_mode(0o644);
+                header.set_entry_type(tar::EntryType::Regular);
+                (format!("./{p}"), d)
+            }
         };
         header.set_size(data.len() as u64);
-        builder.append_data(&mut header, &path, data).expect("test fixture: valid tar entry");
+        // The name is written byte for byte: `append_data` would drop a leading `./`.
+        let name = &mut header.as_old_mut().name;
+        assert!(path.len() < name.len(), "test fixture: tar name too long: {path}");
+        name.fill(0);
+        name[..path.len()].copy_from_slice(path.as_bytes());
+        header.set_cksum();
+        builder.append(&header, data).expect("test fixture: valid tar entry");
     }
     let tar = builder.into_inner().expect("test fixture: tar into a Vec");
     use std::io::Write;
