@@ -58,9 +58,9 @@ fn finds_a_cycle_through_three_modules_and_ignores_tests_and_ownership() {
         .unwrap();
     fs::write(dir.join("b/mod.rs"), "pub mod c;\npub fn h() {}\n").unwrap();
     fs::write(dir.join("b/c.rs"), "// crate::x is a comment\npub fn g() { super::super::a::f(); }\n").unwrap();
-    let modules = graph(&dir);
-    assert_eq!(modules["a"], BTreeSet::from(["b".to_string(), "b::c".to_string()]));
-    assert_eq!(cycles(&modules), [vec!["a".to_string(), "b::c".to_string()]]);
+    let found = graph(&dir);
+    assert_eq!(found["a"], BTreeSet::from(["b".to_string(), "b::c".to_string()]));
+    assert_eq!(cycles(&found), [vec!["a".to_string(), "b::c".to_string()]]);
     fs::write(dir.join("b/c.rs"), "pub fn g() {}\n").unwrap();
     assert!(cycles(&graph(&dir)).is_empty());
     fs::remove_dir_all(&dir).unwrap();
