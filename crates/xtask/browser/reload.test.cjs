@@ -30,7 +30,8 @@ const EDITS = [
         page: "07-layers/index.html",
         source: "src/07-layers/index.md",
         line: (probe) => `\n${probe}\n`,
-        shows: (probe) => document.body.textContent.includes(probe),
+        // Polled through the reload too: the new document may not have its <body> yet.
+        shows: (probe) => document.body !== null && document.body.textContent.includes(probe),
     },
     {
         what: "an exercise's hints.md, on its exercise page",
@@ -38,7 +39,7 @@ const EDITS = [
         source: "exercises/07-layers/hints.md",
         // The end of the file: the last step's last hint (in a folded <details>, hence textContent).
         line: (probe) => `\n${probe}\n`,
-        shows: (probe) => document.body.textContent.includes(probe),
+        shows: (probe) => document.body !== null && document.body.textContent.includes(probe),
     },
     {
         what: "the widget's generated module",

@@ -17,7 +17,9 @@ use crate::hints;
 use crate::util::{self, Result};
 use crate::watcher::Changes;
 
-const POLL: Duration = Duration::from_millis(300);
+/// How often the loop looks for a key or a saved file (both arrive on channels: this is latency,
+/// not work).
+const POLL: Duration = Duration::from_millis(50);
 
 /// `cargo xtask watch [--once] [NN]`.
 pub fn watch(root: &Path, exercise: Option<&str>, once: bool) -> Result {

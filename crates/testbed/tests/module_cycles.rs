@@ -3,7 +3,8 @@
 //! `self::` (in `use` trees and in code), each taken to the longest module it names; a module's
 //! own `mod` declarations (ownership) and its test modules' `use super::*` are not imports of
 //! the module. The same rule as cargo-modules' `dependencies --acyclic`, without its rust-analyzer
-//! build (minutes on two cores).
+//! build (minutes on two cores). It lives in the test bed, not in xtask: an integration test of
+//! xtask would make `cargo test` relink the xtask binary that `cargo xtask test` is running.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
