@@ -33,18 +33,18 @@ pub fn fails(args: &[&str]) -> String {
     stderr
 }
 
-/// An independent tool, or None when it is missing and not required.
-/// `IMAGEKIT_REQUIRE_ORACLES=1` (set by CI) turns a missing oracle into a failure.
+/// An independent tool, or None when it is missing and not required: the workspace's one rule
+/// (testbed), under which `IMAGEKIT_REQUIRE_ORACLES=1` (set by CI) turns a missing oracle into a
+/// failure.
 pub fn oracle(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(name)).find(|p| p.is_file()));
-    if found.is_none() {
-        if std::env::var("IMAGEKIT_REQUIRE_ORACLES").as_deref() == Ok("1") {
-            panic!("{name} is required (IMAGEKIT_REQUIRE_ORACLES=1) but not on PATH: apt-get install {name}");
+    match testbed::oracle(name, name) {
+        testbed::Oracle::Present(path) => Some(path),
+        testbed::Oracle::Skipped(message) => {
+            eprintln!("SKIPPED: {message}");
+            None
         }
-        eprintln!("SKIPPED: {name} not installed (apt-get install {name}); oracle checks with it are skipped");
+        testbed::Oracle::Required(message) => panic!("{message}"),
     }
-    found
 }
 
 pub fn write(path: &Path, contents: &[u8], mode: u32) {
