@@ -110,14 +110,10 @@ fn check_tools() -> Result {
     Ok(())
 }
 
-/// libFuzzer's last "#N ... DONE" or "Done N runs" line.
+/// Executions: libFuzzer's final "Done N runs", or after a crash its last "#N" status line.
 fn final_runs(log: &str) -> u64 {
-    log.lines()
-        .rev()
-        .find_map(|l| {
-            let rest = l.strip_prefix("Done ")?;
-            rest.split_whitespace().next()?.parse().ok()
-        })
+    let done = log.lines().rev().find_map(|l| l.trim().strip_prefix("Done ")?.split_whitespace().next()?.parse().ok());
+    done.or_else(|| log.lines().rev().find_map(|l| l.trim().strip_prefix('#')?.split_whitespace().next()?.parse().ok()))
         .unwrap_or(0)
 }
 
@@ -137,6 +133,7 @@ mod tests {
     fn reads_libfuzzer_final_count() {
         let log = "#1024\tpulse  cov: 10\nDone 123456 runs in 61 second(s)\n";
         assert_eq!(final_runs(log), 123456);
+        assert_eq!(final_runs("#2\tINITED cov: 5\n#4096\tpulse cov: 9\n==1== ERROR: deadly signal"), 4096);
         assert_eq!(final_runs("crashed"), 0);
     }
 }
