@@ -79,6 +79,16 @@ impl Reference {
         } else {
             path.to_string()
         };
+        // The limit applies to the normalized name, as distribution's ParseNormalizedNamed
+        // applies it: otherwise `a…` (254 characters) parses but `docker.io/library/a…`, its
+        // own printed form, does not.
+        let full = registry.len() + 1 + repository.len();
+        if full > MAX_NAME_LEN {
+            return Err(bad(format!(
+                "name is {full} characters as {registry}/{}…, the limit is {MAX_NAME_LEN}",
+                &repository[..repository.len().min(20)]
+            )));
+        }
         let tag = match (tag, &digest) {
             (Some(t), _) => Some(t.to_string()),
             (None, None) => Some(DEFAULT_TAG.to_string()),
@@ -291,6 +301,9 @@ mod tests {
             ("nginx@sha256:abc".into(), "needs 64 hex characters"),
             ("nginx@md5:d41d8cd98f00b204e9800998ecf8427e".into(), "unsupported algorithm"),
             ("docker.io/".into(), "repository path is empty"),
+            // Found by the `reference` fuzz target: short enough as written, too long normalized.
+            (format!("{}/b", "a".repeat(250)), "262 characters as docker.io/aaaa"),
+            ("a".repeat(250), "268 characters as docker.io/library/aaaa"),
             ("a//b".into(), "empty component"),
             ("a/b/".into(), "empty component"),
             ("ngi nx".into(), "whitespace"),

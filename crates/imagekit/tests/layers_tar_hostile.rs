@@ -138,7 +138,7 @@ fn a_path_of_40000_components_is_refused_at_once() {
     let layer = archive(&[pax(b'x', &[("path", deep.as_bytes())]), file("f", b"")]);
     within(Duration::from_secs(2), "refusing a 40,000-component path", || {
         let msg = refused(std::slice::from_ref(&layer));
-        assert!(msg.contains("path of 80001 bytes (limit max_path_len 4096)"), "{msg}");
+        assert!(msg.contains("path of 80001 bytes (limit max_path_len 2048)"), "{msg}");
         // The message stays one short line, whatever the name's length.
         assert!(msg.len() < 400, "{msg}");
     });
@@ -183,7 +183,24 @@ fn long_link_targets_are_refused() {
     let mut h = ustar(b"l", b'2', 0);
     raw::set_link(&mut h, b"x");
     let layer = archive(&[pax(b'x', &[("linkpath", target.as_bytes())]), entry(h, b"")]);
-    assert!(refused(&[layer]).contains("link target of 5000 bytes (limit max_path_len 4096)"));
+    assert!(refused(&[layer]).contains("link target of 5000 bytes (limit max_path_len 2048)"));
+}
+
+#[test]
+fn names_longer_than_name_max_are_refused_by_both() {
+    let long = format!("dir/{}", "n".repeat(256));
+    let layer = archive(&[pax(b'x', &[("path", long.as_bytes())]), file("x", b"")]);
+    assert!(refused(&[layer]).contains("has a component of 256 bytes (limit 255, the file system's NAME_MAX)"));
+    // 255 bytes is a legal name: accepted in memory and on disk alike.
+    let ok = format!("dir/{}", "n".repeat(255));
+    let layer = archive(&[pax(b'x', &[("path", ok.as_bytes())]), file("x", b"1")]);
+    let mut tree = Tree::with_contents();
+    tree.apply_layer(&layer[..], 0, &Limits::default()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let blob = work.path().join("l.tar");
+    fs::write(&blob, &layer).unwrap();
+    unpack(&[&blob], &work.path().join("rootfs"), &Limits::default()).unwrap();
+    assert_eq!(list_tree(&tree), list_dir(&work.path().join("rootfs")));
 }
 
 // ---------------------------------------------------------------------- extended headers

@@ -11,7 +11,6 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
 
 use crate::util::{self, anyhow, bail, Context, Result};
 
@@ -51,10 +50,8 @@ pub fn run(root: &Path, only: Option<&str>, seconds: u64) -> Result {
             .arg(format!("-max_total_time={seconds}"))
             .arg(format!("-artifact_prefix={}/", artifacts.display()))
             .args(["-max_len=262144", "-rss_limit_mb=1536", "-print_final_stats=1"]);
-        let started = Instant::now();
         let (status, log) = util::combined(cmd)?;
         let runs = final_runs(&log);
-        let took = started.elapsed();
         let tail: Vec<&str> = log.lines().rev().take(12).collect();
         for line in tail.iter().rev() {
             eprintln!("  {line}");
@@ -67,11 +64,12 @@ pub fn run(root: &Path, only: Option<&str>, seconds: u64) -> Result {
                  (reproduce: cd fuzz && cargo +nightly fuzz run {target} {artifact})"
             );
         }
-        rows.push((target.to_string(), runs, took.as_secs_f64()));
+        rows.push((target.to_string(), runs));
     }
+    // The rate is over the fuzzing time only; building the target is not counted.
     println!("\n{:<14} {:>12} {:>10} {:>10}", "target", "executions", "seconds", "exec/s");
-    for (target, runs, secs) in &rows {
-        println!("{target:<14} {runs:>12} {secs:>10.0} {:>10.0}", *runs as f64 / secs.max(1.0));
+    for (target, runs) in &rows {
+        println!("{target:<14} {runs:>12} {seconds:>10} {:>10.0}", *runs as f64 / seconds.max(1) as f64);
     }
     Ok(())
 }
@@ -92,14 +90,10 @@ fn check_tools() -> Result {
     Ok(())
 }
 
-/// libFuzzer's last "#N ... DONE" or "Done N runs" line.
+/// Executions: libFuzzer's final "Done N runs", or after a crash its last "#N" status line.
 fn final_runs(log: &str) -> u64 {
-    log.lines()
-        .rev()
-        .find_map(|l| {
-            let rest = l.strip_prefix("Done ")?;
-            rest.split_whitespace().next()?.parse().ok()
-        })
+    let done = log.lines().rev().find_map(|l| l.trim().strip_prefix("Done ")?.split_whitespace().next()?.parse().ok());
+    done.or_else(|| log.lines().rev().find_map(|l| l.trim().strip_prefix('#')?.split_whitespace().next()?.parse().ok()))
         .unwrap_or(0)
 }
 
@@ -117,6 +111,7 @@ mod tests {
     fn reads_libfuzzer_final_count() {
         let log = "#1024\tpulse  cov: 10\nDone 123456 runs in 61 second(s)\n";
         assert_eq!(final_runs(log), 123456);
+        assert_eq!(final_runs("#2\tINITED cov: 5\n#4096\tpulse cov: 9\n==1== ERROR: deadly signal"), 4096);
         assert_eq!(final_runs("crashed"), 0);
     }
 }

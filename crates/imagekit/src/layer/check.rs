@@ -34,6 +34,9 @@ pub(crate) struct Checker<'a> {
 /// runtime running as root would leave the file owned by root.
 const UNSETTABLE_ID: i64 = u32::MAX as i64;
 
+/// The longest file name Linux file systems accept.
+const NAME_MAX: usize = 255;
+
 impl<'a> Checker<'a> {
     pub(crate) fn new(layer: &'a str, limits: &'a Limits) -> Checker<'a> {
         Checker { layer, limits, seen: HashMap::new(), expanded: 0 }
@@ -165,7 +168,16 @@ impl<'a> Checker<'a> {
         Ok(())
     }
 
+    /// Depth, and each component within NAME_MAX: a longer name fails on disk
+    /// (ENAMETOOLONG) while the in-memory tree would hold it.
     fn check_depth(&self, shown_name: &str, what: &str, path: &str) -> Result<()> {
+        if let Some(long) = path.split('/').find(|c| c.len() > NAME_MAX) {
+            let why = format!(
+                "entry {shown_name}: {what} has a component of {} bytes (limit {NAME_MAX}, the file system's NAME_MAX)",
+                long.len()
+            );
+            return Err(hostile(self.layer, why));
+        }
         let depth = path.split('/').count();
         if depth > self.limits.max_path_depth {
             let max = self.limits.max_path_depth;

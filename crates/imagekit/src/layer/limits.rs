@@ -11,9 +11,12 @@
 //! | `max_ratio` | 1000:1 (past 64 MiB) | decompressed bytes per compressed byte | text compresses < 20:1 |
 //! | `max_entries` | 1,000,000 | entries in one layer (memory of the duplicate check) | a full distribution has ~100,000 |
 //! | `max_expanded` | 8 GiB | file bytes a layer puts on disk, each hardlink counted at its target's size | the tar size, hardlinks being rare |
-//! | `max_path_len` | 4096 bytes | one path or link target (Linux `PATH_MAX`) | < 300 bytes |
+//! | `max_path_len` | 2048 bytes | one path or link target; half of Linux `PATH_MAX`, so the unpack directory's own path fits beside it | < 300 bytes |
 //! | `max_path_depth` | 256 components | directories above an entry (path cost is linear in depth) | < 40 |
 //! | `max_extended_header` | 1 MiB | one PAX or GNU long-name header, read into memory (Go's archive/tar caps it at 1 MiB) | < 1 KiB |
+//!
+//! Each path component is also held to 255 bytes (`NAME_MAX`), so that what the in-memory tree
+//! accepts the file system accepts too.
 //!
 //! Not limits but refusals, because a runtime would read them differently or they cannot be
 //! represented: sparse files (their expanded size is not in the tar), uid or gid 4294967295 and
@@ -54,7 +57,7 @@ impl Default for Limits {
             max_ratio: 1000,
             max_entries: 1_000_000,
             max_expanded: 8 << 30,
-            max_path_len: 4096,
+            max_path_len: 2048,
             max_path_depth: 256,
             max_extended_header: 1 << 20,
         }
