@@ -14,7 +14,8 @@ pub struct Args {
     /// Where to create the merged root filesystem (must not exist, or be empty).
     #[arg(short, long, value_name = "ROOTFS")]
     output: PathBuf,
-    /// Refuse a layer that expands past this many bytes (decompression-bomb guard).
+    /// Refuse a layer that expands past this many bytes: its tar, and what it would write
+    /// (hardlinks counted at their target's size); a decompression-bomb and disk guard.
     #[arg(long, value_name = "BYTES")]
     max_layer_size: Option<u64>,
 }
@@ -24,6 +25,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut limits = Limits::default();
     if let Some(max) = args.max_layer_size {
         limits.max_uncompressed = max;
+        limits.max_expanded = max;
     }
     // Every blob and diff_id is checked in the pass that writes; on any error nothing is left.
     let bar = crate::output::bar(image.layers().len() as u64, false);
