@@ -15,17 +15,18 @@ use std::process::{Command, Stdio};
 use crate::util::{self, anyhow, bail, Context, Result};
 
 /// The targets' names, for the command line.
-pub const TARGET_NAMES: [&str; 6] =
-    ["layer_read", "apply_tree", "apply_disk", "differential", "documents", "reference"];
+pub const TARGET_NAMES: [&str; 7] =
+    ["layer_read", "apply_tree", "apply_disk", "differential", "documents", "reference", "registry_responses"];
 
 /// Every target, with the seed folders it starts from.
-const TARGETS: [(&str, &[&str]); 6] = [
+const TARGETS: [(&str, &[&str]); 7] = [
     ("layer_read", &["layers"]),
     ("apply_tree", &["multi", "layers"]),
     ("apply_disk", &["multi", "layers"]),
     ("differential", &["multi", "layers"]),
     ("documents", &["documents"]),
     ("reference", &["references"]),
+    ("registry_responses", &["responses"]),
 ];
 
 pub fn run(root: &Path, only: Option<&str>, seconds: u64) -> Result {

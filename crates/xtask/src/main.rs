@@ -101,7 +101,8 @@ enum Verb {
     /// Run the cargo-fuzz targets in fuzz/ (needs nightly and cargo-fuzz); prints executions per
     /// target. A crash stops the run and names the input
     Fuzz {
-        /// One target (layer_read, apply_tree, apply_disk, differential, documents, reference);
+        /// One target (layer_read, apply_tree, apply_disk, differential, documents, reference,
+        /// registry_responses);
         /// all of them if left out
         #[arg(value_parser = clap::builder::PossibleValuesParser::new(fuzz::TARGET_NAMES))]
         target: Option<String>,

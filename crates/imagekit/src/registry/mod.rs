@@ -40,8 +40,8 @@ use crate::store::MAX_MANIFEST_SIZE;
 pub use pull::{pull, store_key, BlobOutcome, PullEvent, PullOptions, PullReport};
 pub use push::{push, PushEvent, PushReport};
 pub use source::RegistrySource;
-pub use wire::is_loopback;
-use wire::{header, manifest_media_type, status_error, transport};
+use wire::{header, status_error, transport};
+pub use wire::{is_loopback, manifest_media_type};
 
 /// What a manifest request accepts: OCI index, OCI manifest, Docker list, Docker manifest.
 /// (distribution 2.8 serves OCI manifests only to clients that ask for them: 404 otherwise.)

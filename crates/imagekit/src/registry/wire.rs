@@ -33,7 +33,9 @@ pub fn is_loopback(registry: &str) -> bool {
 
 /// The media type of a fetched manifest: the `mediaType` inside it when it has one (that is
 /// what its digest covers), else the Content-Type, else a guess from its shape.
-pub(super) fn manifest_media_type(content_type: Option<&str>, bytes: &[u8]) -> String {
+/// The media type of a manifest the registry sent: the document's own `mediaType`, else the
+/// `Content-Type` when it names a manifest kind, else an index if it has `manifests`, else a manifest.
+pub fn manifest_media_type(content_type: Option<&str>, bytes: &[u8]) -> String {
     #[derive(serde::Deserialize)]
     struct Peek {
         #[serde(rename = "mediaType")]
