@@ -72,7 +72,19 @@ pub fn clean_leftovers(parent: &Path) -> Result<Vec<PathBuf>> {
     for entry in entries {
         let entry = entry.ctx(|| format!("listing {}", parent.display()))?;
         let name = entry.file_name().to_string_lossy().to_string();
-        if !name.starts_with(PREFIX) || name.ends_with(LOCK) {
+        if !name.starts_with(PREFIX) {
+            continue;
+        }
+        if let Some(dir_name) = name.strip_suffix(LOCK) {
+            // A lock whose directory is gone: the unpack was killed after it made the lock and
+            // before the directory, or after it removed the directory. Free means abandoned.
+            // (A process that made its lock a moment ago and has not taken it yet would lose
+            // it here; its staging directory is then unprotected and a concurrent unpack may
+            // remove it, which makes that unpack fail loudly, never write a wrong tree.)
+            let orphan = !parent.join(dir_name).exists();
+            if orphan && File::open(entry.path()).is_ok_and(|lock| lock.try_lock().is_ok()) {
+                let _ = fs::remove_file(entry.path());
+            }
             continue;
         }
         let lock_path = parent.join(format!("{name}{LOCK}"));
