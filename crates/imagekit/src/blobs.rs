@@ -110,6 +110,12 @@ impl BlobDir {
         Ok(VerifyingReader::new(self.open_raw(desc)?, desc.clone()))
     }
 
+    /// Is the blob here and does it still hash to its name? (A file can be damaged on disk
+    /// after it was verified and named.)
+    pub fn is_intact(&self, desc: &Descriptor) -> bool {
+        self.open(desc).is_ok_and(|mut reader| crate::verify::drain(&mut reader, desc).is_ok())
+    }
+
     /// Read a whole blob, verified against its descriptor.
     pub fn read(&self, desc: &Descriptor) -> Result<Vec<u8>> {
         let mut bytes = Vec::with_capacity(desc.size.min(64 << 20) as usize);

@@ -129,7 +129,7 @@ pub fn copy_blobs_with(
     for node in nodes {
         match node {
             Node::Blob { descriptor, .. } => {
-                let damaged = options.recheck_present && dest.has(&descriptor.digest) && !intact(dest, &descriptor)?;
+                let damaged = options.recheck_present && dest.has(&descriptor.digest) && !dest.is_intact(&descriptor);
                 if damaged {
                     let path = dest.path(&descriptor.digest);
                     std::fs::remove_file(&path).ctx(|| format!("removing damaged blob {}", path.display()))?;
@@ -157,15 +157,6 @@ pub fn copy_blobs_with(
         }
     }
     Ok((top, report))
-}
-
-/// Does the blob on disk still hash to its name?
-fn intact(dest: &BlobDir, desc: &Descriptor) -> Result<bool> {
-    match dest.open(desc) {
-        Ok(mut reader) => Ok(crate::verify::drain(&mut reader, desc).is_ok()),
-        Err(Error::MissingBlob { .. }) => Ok(false),
-        Err(_) => Ok(false),
-    }
 }
 
 /// Copy into an OCI layout (created when `dir` does not exist), tagged `tag` when given.

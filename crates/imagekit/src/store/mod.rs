@@ -140,20 +140,6 @@ impl Store {
         self.blobs.read_by_digest(digest)
     }
 
-    /// Remove a blob whose bytes no longer match its name, so the next pull fetches it again.
-    pub fn discard_damaged(&self, desc: &Descriptor) -> Result<bool> {
-        let damaged = match self.blobs.open(desc) {
-            Ok(mut reader) => crate::verify::drain(&mut reader, desc).is_err(),
-            Err(Error::MissingBlob { .. }) => return Ok(false),
-            Err(_) => true,
-        };
-        if damaged {
-            let path = self.blobs.path(&desc.digest);
-            fs::remove_file(&path).ctx(|| format!("removing damaged blob {}", path.display()))?;
-        }
-        Ok(damaged)
-    }
-
     /// Every blob file: digest and size, sorted by digest. Files whose names are not digests are skipped.
     pub fn blobs(&self) -> Result<Vec<(Digest, u64)>> {
         Ok(self.blobs.list()?.0)
