@@ -43,50 +43,52 @@ pub enum Spec {
     Bare(String),
 }
 
-/// The transports, for messages ("sources that hold layer bytes: …").
-pub const TRANSPORTS: [&str; 6] = ["oci:", "oci-archive:", "docker-archive:", "docker://", "store:", "snapshot:"];
+/// How a transport reads what follows its name.
+type ReadRest = fn(&str) -> Spec;
+
+/// The transports whose name is followed by a path or reference, and how each reads it.
+const TRANSPORTS: [(&str, ReadRest); 5] = [
+    ("oci-archive:", |rest| {
+        let (file, tag) = split(rest);
+        Spec::OciArchive { file, tag }
+    }),
+    ("docker-archive:", |rest| {
+        let (file, reference) = split(rest);
+        Spec::DockerArchive { file, reference }
+    }),
+    ("oci:", |rest| {
+        let (dir, tag) = split(rest);
+        Spec::Oci { dir: PathBuf::from(dir), tag }
+    }),
+    ("store:", |rest| Spec::Store { reference: rest.to_string() }),
+    ("snapshot:", |rest| Spec::Snapshot { reference: rest.to_string() }),
+];
+
+/// `PATH[:REST]`: the first colon ends the path, as skopeo's transports read it; the rest is a
+/// tag or a reference that may hold colons of its own (`nginx:1.27-alpine`).
+fn split(rest: &str) -> (String, Option<String>) {
+    match rest.split_once(':') {
+        Some((path, tail)) if !tail.is_empty() => (path.to_string(), Some(tail.to_string())),
+        Some((path, _)) => (path.to_string(), None),
+        None => (rest.to_string(), None),
+    }
+}
 
 impl Spec {
     pub fn parse(input: &str) -> Result<Spec> {
         let bad = |reason: &str| Err(Error::InvalidReference { input: input.to_string(), reason: reason.to_string() });
-        let split = |rest: &str| -> (String, Option<String>) {
-            // The first colon ends the path, as skopeo's transports read it: the rest is a tag
-            // or a reference that may hold colons of its own (nginx:1.27-alpine).
-            match rest.split_once(':') {
-                Some((path, tail)) if !tail.is_empty() => (path.to_string(), Some(tail.to_string())),
-                Some((path, _)) => (path.to_string(), None),
-                None => (rest.to_string(), None),
-            }
-        };
         if let Some(rest) = input.strip_prefix("docker://") {
             if rest.is_empty() {
                 return bad("docker:// needs a reference, e.g. docker://nginx:1.27-alpine");
             }
             return Ok(Spec::Registry { reference: rest.to_string() });
         }
-        for (prefix, make) in
-            [("oci-archive:", 0), ("docker-archive:", 1), ("oci:", 2), ("store:", 3), ("snapshot:", 4)]
-        {
+        for (prefix, read) in TRANSPORTS {
             let Some(rest) = input.strip_prefix(prefix) else { continue };
             if rest.is_empty() {
                 return bad(&format!("{prefix} needs a path or reference after it"));
             }
-            return Ok(match make {
-                0 => {
-                    let (file, tag) = split(rest);
-                    Spec::OciArchive { file, tag }
-                }
-                1 => {
-                    let (file, reference) = split(rest);
-                    Spec::DockerArchive { file, reference }
-                }
-                2 => {
-                    let (dir, tag) = split(rest);
-                    Spec::Oci { dir: PathBuf::from(dir), tag }
-                }
-                3 => Spec::Store { reference: rest.to_string() },
-                _ => Spec::Snapshot { reference: rest.to_string() },
-            });
+            return Ok(read(rest));
         }
         if input.starts_with("docker:") {
             return bad("the registry transport is written docker://REF");
