@@ -211,3 +211,15 @@ pub fn layer_tree(dir: &Path) -> Result<(PathBuf, usize, u64)> {
         .with_context(|| format!("writing {}", marker.display()))?;
     Ok((tree, files, bytes))
 }
+
+/// The bench image: the tree in five layers (`etc`, `usr/share`, `usr/src`, `usr/lib`,
+/// `var/log`), built by `imagekit image build` into the layout `layout`, tagged `bench:1`.
+pub fn build_bench_image(imagekit: &Path, tree: &Path, layout: &Path) -> Result {
+    let mut build = std::process::Command::new(imagekit);
+    build.args(["image", "build"]);
+    for sub in ["etc", "usr/share", "usr/src", "usr/lib", "var/log"] {
+        build.arg("--layer").arg(tree.join(sub));
+    }
+    build.args(["--tag", "bench:1", "-o"]).arg(layout);
+    crate::util::output(&mut build).map(drop)
+}

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use crate::util::{self, Context, Result};
 use testbed::{Registry, RegistryOptions};
 
-use super::generators::layer_tree;
+use super::generators::{build_bench_image, layer_tree};
 use super::measure::*;
 
 /// Debian's docker-registry with its access log on, for counting blob GETs.
-fn start_registry(dir: &Path) -> Result<Registry> {
+pub(super) fn start_registry(dir: &Path) -> Result<Registry> {
     let binary = util::which(testbed::registry::BINARY).context("docker-registry is not installed")?;
     util::fresh_dir(dir)?;
     let options = RegistryOptions { access_log: true, ..RegistryOptions::default() };
@@ -54,13 +54,7 @@ pub fn pull_bench(imagekit: &Path, dir: &Path) -> Result<Option<String>> {
     let work = dir.join("pull");
     util::fresh_dir(&work)?;
     let layout = work.join("layout");
-    let mut build = Command::new(imagekit);
-    build.args(["image", "build"]);
-    for sub in ["etc", "usr/share", "usr/src", "usr/lib", "var/log"] {
-        build.arg("--layer").arg(tree.join(sub));
-    }
-    build.args(["--tag", "bench:1", "-o"]).arg(&layout);
-    util::output(&mut build)?;
+    build_bench_image(imagekit, &tree, &layout)?;
 
     let registry = start_registry(&work.join("registry"))?;
     let reference = format!("{}/bench/pull:1", registry.addr);

@@ -15,10 +15,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use testbed::{Registry, RegistryOptions};
-
-use super::generators::layer_tree;
+use super::generators::{build_bench_image, layer_tree};
 use super::measure::{best_of, missing_tool};
+use super::pull::start_registry;
 use crate::util::{self, bail, Context, Result};
 
 pub fn bench(root: &Path) -> Result {
@@ -55,13 +54,7 @@ pub(crate) fn sources_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     let work = dir.join("sources");
     util::fresh_dir(&work)?;
     let layout = work.join("layout");
-    let mut build = Command::new(imagekit);
-    build.args(["image", "build"]);
-    for sub in ["etc", "usr/share", "usr/src", "usr/lib", "var/log"] {
-        build.arg("--layer").arg(tree.join(sub));
-    }
-    build.args(["--tag", "bench:1", "-o"]).arg(&layout);
-    util::output(&mut build)?;
+    build_bench_image(imagekit, &tree, &layout)?;
     let mut md = format!(
         "## The image model: every source, against its peers\n\n\
          The bench image: the layer-build tree ({:.1} MB) in five layers (`etc`, `usr/share`, \
@@ -159,11 +152,7 @@ pub(crate) fn sources_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     );
 
     // (c) docker:// asks only for what the verb needs.
-    let binary = testbed::which(testbed::registry::BINARY).context("docker-registry is not installed")?;
-    let registry_dir = work.join("registry");
-    util::fresh_dir(&registry_dir)?;
-    let options = RegistryOptions { access_log: true, ..RegistryOptions::default() };
-    let registry = Registry::start(&binary, &registry_dir, &options)?;
+    let registry = start_registry(&work.join("registry"))?;
     let reference = format!("{}/bench/sources:1", registry.addr);
     util::output(Command::new(imagekit).arg("push").arg(&layout).arg(&reference))?;
     std::thread::sleep(Duration::from_millis(300));
