@@ -17,7 +17,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::descriptor::Descriptor;
-use crate::digest::{copy_large, Algorithm, Digest, Sha256Writer};
+use crate::digest::{copy_large, Algorithm, Digest, InvalidDigest, Sha256Writer};
 use crate::error::{Error, IoContext, Result};
 use crate::image::MAX_DOCUMENT_SIZE;
 use crate::verify::{unwrap_verify_error, VerifyingReader};
@@ -80,10 +80,10 @@ impl BlobDir {
     /// Open a blob's file, unverified; only a regular file is a blob.
     pub fn open_raw(&self, desc: &Descriptor) -> Result<File> {
         if desc.digest.algorithm() != Algorithm::Sha256 {
-            return Err(Error::InvalidDigest {
+            return Err(Error::InvalidDigest(InvalidDigest {
                 input: desc.digest.to_string(),
                 reason: format!("{} is not supported: imagekit reads sha256 blobs", desc.digest.algorithm().name()),
-            });
+            }));
         }
         let path = self.path(&desc.digest);
         let missing = || Error::MissingBlob { digest: desc.digest.clone(), what: desc.media_type.clone() };

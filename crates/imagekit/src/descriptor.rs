@@ -127,9 +127,30 @@ impl std::fmt::Display for Platform {
     }
 }
 
+// Here rather than in `digest`, which must not depend on the error module (see `InvalidDigest`).
+impl Digest {
+    /// Fail with [`Error::DigestMismatch`] unless this digest names `bytes`.
+    pub fn verify(&self, what: &str, bytes: &[u8]) -> Result<()> {
+        let actual = self.recompute(bytes);
+        if actual == *self {
+            Ok(())
+        } else {
+            Err(Error::DigestMismatch { what: what.to_string(), expected: self.clone(), actual })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verify_names_expected_and_actual() {
+        let d = Digest::of_bytes(b"hello");
+        d.verify("blob", b"hello").unwrap();
+        let msg = d.verify("blob", b"hellp").unwrap_err().to_string();
+        assert!(msg.contains(&d.to_string()) && msg.contains(&Digest::of_bytes(b"hellp").to_string()), "{msg}");
+    }
 
     #[test]
     fn unknown_fields_survive_a_round_trip() {

@@ -1,15 +1,15 @@
 //! One error type for the whole library. Every message is one line that names the problem and,
 //! where there is one, the expected and the actual value.
 
-use crate::digest::Digest;
+use crate::digest::{Digest, InvalidDigest};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A string that should be a digest is not one (`sha256:` + 64 lowercase hex).
-    #[error("invalid digest {input:?}: {reason}")]
-    InvalidDigest { input: String, reason: String },
+    #[error(transparent)]
+    InvalidDigest(#[from] InvalidDigest),
 
     /// An image reference that does not follow the distribution grammar.
     #[error("invalid reference {input:?}: {reason}")]

@@ -10,13 +10,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Cycles that exist and are known, as sorted module lists per crate folder. Each must still be
-/// there (the test fails once it is gone, so that this list only shrinks).
-const KNOWN: &[(&str, &[&str])] = &[
-    // imagekit's Error names a Digest and Digest's parser returns an Error (the lead's module).
-    ("crates/imagekit/src", &["digest", "error"]),
-];
-
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
 #[test]
@@ -32,17 +25,8 @@ fn no_module_imports_one_that_imports_it_back() {
     let mut problems = Vec::new();
     for src in &sources {
         let name = src.strip_prefix(&root).unwrap().display().to_string();
-        let known: Vec<&[&str]> = KNOWN.iter().filter(|(n, _)| *n == name).map(|(_, c)| *c).collect();
-        let found = cycles(&graph(src));
-        for cycle in &found {
-            if !known.iter().any(|k| k == cycle) {
-                problems.push(format!("{name}: modules {} import each other", cycle.join(", ")));
-            }
-        }
-        for k in known {
-            if !found.iter().any(|c| c == k) {
-                problems.push(format!("{name}: the known cycle {k:?} is gone: take it out of KNOWN"));
-            }
+        for cycle in cycles(&graph(src)) {
+            problems.push(format!("{name}: modules {} import each other", cycle.join(", ")));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

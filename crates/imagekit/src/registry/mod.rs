@@ -252,7 +252,7 @@ impl Client {
             asked.verify(&what, &bytes)?;
         }
         if let Some(claimed) = header_digest {
-            let claimed = Digest::parse(claimed.trim())?;
+            let claimed = Digest::parse(claimed.trim()).map_err(crate::Error::from)?;
             if claimed != digest {
                 return Err(crate::Error::DigestMismatch {
                     what: format!("{what} (Docker-Content-Digest header vs the bytes received)"),
@@ -348,7 +348,7 @@ impl Client {
         }
         let ours = Digest::of_bytes(bytes);
         if let Some(theirs) = header(&response, "docker-content-digest") {
-            let theirs = Digest::parse(theirs.trim())?;
+            let theirs = Digest::parse(theirs.trim()).map_err(crate::Error::from)?;
             if theirs != ours {
                 return Err(crate::Error::DigestMismatch {
                     what: format!("manifest pushed to {repo}:{reference} (registry's Docker-Content-Digest)"),
