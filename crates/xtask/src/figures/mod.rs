@@ -13,7 +13,8 @@
 //!
 //! A page is the unit. Its key covers its cmdrun lines (not its prose), the `imagekit` binary,
 //! every file under `demo/`, and every file or folder a command names relative to the page
-//! (`../../exercises/07-layers/hints.md`). So either all of a page's lines replay, or all run in
+//! (`../../exercises/07-layers/hints.md`), and the xtask binary on pages that name
+//! `exercises/show-hints` (its output is xtask's hints parser). So either all of a page's lines replay, or all run in
 //! order: a page's commands may rely on its earlier lines (each topic page starts with its
 //! `prepare`), never on another page's. Files are compared by size and modification time, as
 //! make and cargo do. Tools outside the repository (gzip, python3, docker-registry) are not in

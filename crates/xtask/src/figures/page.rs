@@ -12,7 +12,7 @@ use super::output::*;
 use super::vars::*;
 
 /// The cache's format: part of every page's key.
-pub const FORMAT: &[u8] = b"figures v2 (sha256)\0";
+pub const FORMAT: &[u8] = b"figures v3 (sha256, xtask for hint pages)\0";
 
 /// A command found on a page in its folder: which page, which line, and the page's key.
 pub struct PageRun {
@@ -47,7 +47,9 @@ impl PageRun {
     pub fn new(root: &Path, dir: &Path, page: &Path, lines: Vec<Line>, imagekit: &Path) -> PageRun {
         let rel = page.strip_prefix(root.join("src")).unwrap_or(page);
         let id = rel.to_string_lossy().replace('/', "__");
-        let key = page_key(root, dir, &lines, imagekit);
+        // The running xtask is the hints parser that `exercises/show-hints` hands its work to.
+        let xtask = std::env::current_exe().unwrap_or_default();
+        let key = page_key(root, dir, &lines, Tools { imagekit, xtask: &xtask });
         PageRun { id, lines, index: 0, key }
     }
 
@@ -120,12 +122,26 @@ impl PageRun {
     }
 }
 
-/// A page's key: its cmdrun lines, the imagekit binary, `demo/`, and what its commands name.
-pub fn page_key(root: &Path, cwd: &Path, lines: &[Line], imagekit: &Path) -> String {
+/// The binaries a page's figures come from, besides `demo/` and the files its commands name.
+#[derive(Clone, Copy)]
+pub struct Tools<'a> {
+    /// Every page's commands run it.
+    pub imagekit: &'a Path,
+    /// `exercises/show-hints` runs `xtask hints`: the pages that name it depend on xtask's
+    /// hints parser, so on the xtask binary.
+    pub xtask: &'a Path,
+}
+
+/// The wrapper whose output comes from xtask (see [`Tools::xtask`]).
+const XTASK_WRAPPER: &str = "exercises/show-hints";
+
+/// A page's key: its cmdrun lines, the imagekit binary, `demo/`, what its commands name, and
+/// the xtask binary when they name [`XTASK_WRAPPER`].
+pub fn page_key(root: &Path, cwd: &Path, lines: &[Line], tools: Tools) -> String {
     // Canonical, as `named_paths` makes the paths it finds: names are hashed relative to it.
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     // SHA-256, not std's DefaultHasher, whose output may change with any Rust release; the
-    // version names the key's recipe, so a change to it (v2: SHA-256) misses every old entry.
+    // version names the key's recipe, so a change to it (v2: SHA-256; v3: the xtask binary for hint pages) misses every old entry.
     let mut h = Sha256::new();
     h.update(FORMAT);
     for line in lines {
@@ -134,15 +150,20 @@ pub fn page_key(root: &Path, cwd: &Path, lines: &[Line], imagekit: &Path) -> Str
         h.update(format!("{:?}", line.expected).as_bytes());
     }
     h.update(b"\0imagekit\0");
-    hash_stat(&mut h, imagekit);
+    hash_stat(&mut h, tools.imagekit);
     let demo = root.join("demo");
     h.update(b"\0demo\0");
     hash_tree(&mut h, &demo, &demo);
     h.update(b"\0named\0");
-    for path in named_paths(root, cwd, lines) {
+    let named = named_paths(root, cwd, lines);
+    for path in &named {
         if !path.starts_with(&demo) {
-            hash_tree(&mut h, root, &path);
+            hash_tree(&mut h, root, path);
         }
+    }
+    if named.iter().any(|p| p.ends_with(XTASK_WRAPPER)) {
+        h.update(b"\0xtask\0");
+        hash_stat(&mut h, tools.xtask);
     }
     let digest = h.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
@@ -278,17 +299,27 @@ mod tests {
         fs::create_dir_all(root.join("exercises")).unwrap();
         fs::write(root.join("demo/show"), "x").unwrap();
         fs::write(root.join("exercises/hints.md"), "one").unwrap();
+        fs::write(root.join("exercises/show-hints"), "exec xtask").unwrap();
+        fs::write(root.join("xtask"), "v1").unwrap();
         let cwd = root.join("src/07");
-        let bin = root.join("imagekit");
+        let tools = Tools { imagekit: &root.join("imagekit"), xtask: &root.join("xtask") };
         let lines = [line("../../exercises/show ../../exercises/hints.md step1")];
-        let key = page_key(&root, &cwd, &lines, &bin);
-        assert_eq!(key, page_key(&root, &cwd, &lines, &bin));
-        assert_ne!(key, page_key(&root, &cwd, &[line("other")], &bin));
+        let key = page_key(&root, &cwd, &lines, tools);
+        assert_eq!(key, page_key(&root, &cwd, &lines, tools));
+        assert_ne!(key, page_key(&root, &cwd, &[line("other")], tools));
         fs::write(root.join("exercises/hints.md"), "two, longer").unwrap();
-        let after_hints = page_key(&root, &cwd, &lines, &bin);
+        let after_hints = page_key(&root, &cwd, &lines, tools);
         assert_ne!(key, after_hints);
         fs::write(root.join("demo/new-script"), "y").unwrap();
-        assert_ne!(after_hints, page_key(&root, &cwd, &lines, &bin));
+        let after_demo = page_key(&root, &cwd, &lines, tools);
+        assert_ne!(after_hints, after_demo);
+
+        // A new xtask (its hints parser) changes the key of the pages that show hints only.
+        let hints = [line("../../exercises/show-hints ../../exercises/hints.md step1")];
+        let hints_key = page_key(&root, &cwd, &hints, tools);
+        fs::write(root.join("xtask"), "v2, rebuilt").unwrap();
+        assert_ne!(hints_key, page_key(&root, &cwd, &hints, tools));
+        assert_eq!(after_demo, page_key(&root, &cwd, &lines, tools));
         fs::remove_dir_all(root).unwrap();
     }
 }
