@@ -21,11 +21,19 @@ pub struct RegistryOptions {
     pub own_process_group: bool,
     /// How long to wait for `GET /v2/` to answer.
     pub startup: Duration,
+    /// Run under coreutils' `timeout`, so that the registry exits by itself after this long
+    /// even when whoever started it never stops it (a book build that fails half-way).
+    pub lifetime: Option<Duration>,
 }
 
 impl Default for RegistryOptions {
     fn default() -> Self {
-        RegistryOptions { access_log: false, own_process_group: false, startup: Duration::from_secs(15) }
+        RegistryOptions {
+            access_log: false,
+            own_process_group: false,
+            startup: Duration::from_secs(15),
+            lifetime: None,
+        }
     }
 }
 
@@ -50,7 +58,14 @@ impl Registry {
             let config = dir.join("config.yml");
             fs::write(&config, config_yml(&dir.join("data"), &addr, options.access_log))?;
             let out = fs::File::create(&log)?;
-            let mut command = Command::new(binary);
+            let mut command = match options.lifetime {
+                Some(lifetime) => {
+                    let mut timeout = Command::new("timeout");
+                    timeout.arg(format!("{}s", lifetime.as_secs().max(1))).arg(binary);
+                    timeout
+                }
+                None => Command::new(binary),
+            };
             command.arg("serve").arg(&config).stdin(Stdio::null()).stdout(out.try_clone()?).stderr(out);
             if options.own_process_group {
                 std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -197,6 +212,28 @@ mod tests {
         assert!(ping(&addr));
         drop(registry);
         assert!(!ping(&addr), "the registry still answers after being dropped");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_registry_with_a_lifetime_stops_by_itself() {
+        let binary = match crate::oracle(BINARY, BINARY) {
+            crate::Oracle::Present(path) => path,
+            crate::Oracle::Skipped(msg) => return eprintln!("SKIPPED: {msg}"),
+            crate::Oracle::Required(msg) => panic!("{msg}"),
+        };
+        let dir = std::env::temp_dir().join(format!("testbed-registry-lifetime-{}", std::process::id()));
+        let options = RegistryOptions { lifetime: Some(Duration::from_secs(1)), ..RegistryOptions::default() };
+        let mut registry = Registry::start(&binary, &dir, &options).unwrap();
+        let addr = registry.addr.clone();
+        let mut starter = registry.child.take().expect("a started registry has its process");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while ping(&addr) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(!ping(&addr), "the registry still answers 10 s after its 1 s lifetime");
+        let _ = starter.kill();
+        let _ = starter.wait();
         let _ = fs::remove_dir_all(&dir);
     }
 }

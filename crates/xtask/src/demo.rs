@@ -109,7 +109,9 @@ pub fn run(root: &Path, page: &Path, bin_dir: &Path, scratch: &Path, pause: bool
             .arg(&line.command)
             .current_dir(chapter)
             .env("PATH", util::path_with(&[bin_dir]))
-            .env("IMAGEKIT_SCRATCH", scratch);
+            .env("IMAGEKIT_SCRATCH", scratch)
+            // As under `build`: the page's scripts run this xtask (demo/xtask), not `cargo run`.
+            .env(crate::figures::XTASK_FOR_COMMANDS, std::env::current_exe().context("finding the xtask binary")?);
         let (status, output) = util::combined(cmd)?;
         if is_markup(&output) {
             println!("(a figure for the page: {} lines of markup, not shown here)", output.lines().count());

@@ -170,9 +170,23 @@ enum BenchPart {
 
 #[derive(Subcommand)]
 enum RegistryAction {
-    Start,
-    Stop,
-    Status,
+    /// Start one (a no-op when one is running in that folder)
+    Start {
+        #[command(flatten)]
+        at: registry::Where,
+        #[command(flatten)]
+        flags: registry::StartFlags,
+    },
+    /// Stop the one started in that folder
+    Stop {
+        #[command(flatten)]
+        at: registry::Where,
+    },
+    /// Whether one runs in that folder, and where it answers
+    Status {
+        #[command(flatten)]
+        at: registry::Where,
+    },
 }
 
 fn main() -> ExitCode {
@@ -245,9 +259,9 @@ fn run(verb: Verb) -> util::Result {
         Verb::Bench { part: Some(BenchPart::Explorer) } => explorer::bench(root),
         Verb::Fuzz { target, time } => fuzz::run(root, target.as_deref(), time),
         Verb::Demo { no_pause, topic } => demo::demo(root, &topic, no_pause),
-        Verb::Registry { action: RegistryAction::Start } => registry::start(root),
-        Verb::Registry { action: RegistryAction::Stop } => registry::stop(root),
-        Verb::Registry { action: RegistryAction::Status } => registry::status(root),
+        Verb::Registry { action: RegistryAction::Start { at, flags } } => registry::start(root, &at, &flags),
+        Verb::Registry { action: RegistryAction::Stop { at } } => registry::stop(root, &at),
+        Verb::Registry { action: RegistryAction::Status { at } } => registry::status(root, &at),
         Verb::Hints { file, step } => hints::show(&file, &step),
         Verb::Figure { command } => std::process::exit(figures::run(&command)),
     }

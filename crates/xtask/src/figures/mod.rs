@@ -36,8 +36,8 @@ mod vars;
 pub use output::read_log;
 use output::{log_run, run_live_in};
 use page::PageRun;
-pub use vars::LOG;
 use vars::*;
+pub use vars::{LOG, XTASK_FOR_COMMANDS};
 
 /// The `sh` placed first on PATH for mdbook. Anything but cmdrun's `sh -c COMMAND` (and commands
 /// run outside a build) goes straight to `/bin/sh`.
@@ -98,7 +98,7 @@ impl Figures {
             (SESSION.into(), session_dir.into()),
             (CACHE.into(), work.join("cache").into()),
             (RUNNER.into(), runner.clone().into()),
-            (HINTS_RUNNER.into(), runner.into()),
+            (XTASK_FOR_COMMANDS.into(), runner.into()),
             (IMAGEKIT.into(), imagekit.clone().into()),
             (BUILD.into(), build_id.clone().into()),
             (ROOT.into(), root.into()),

@@ -18,8 +18,9 @@ pub const BUILD: &str = "XTASK_FIGURES_BUILD";
 /// Set (by `build`): a folder where each command's folder, status and output are logged for
 /// `book::check`, one numbered folder per command.
 pub const LOG: &str = "XTASK_CMDRUN_LOG";
-/// The xtask binary again, for the book's commands themselves: `exercises/show-hints` hands its
-/// work to `xtask hints`. Unlike the variables above, the commands keep it.
-pub const HINTS_RUNNER: &str = "XTASK_BIN";
+/// The xtask binary again, for the book's commands themselves (through `demo/xtask`):
+/// `exercises/show-hints` hands its work to `xtask hints`, topic 10's `prepare` and `stop` to
+/// `xtask registry`. Unlike the variables above, the commands keep it.
+pub const XTASK_FOR_COMMANDS: &str = "XTASK_BIN";
 
 pub const ALL_VARS: [&str; 8] = [SESSION, CACHE, RUNNER, IMAGEKIT, FRESH, BUILD, ROOT, LOG];
