@@ -5,16 +5,9 @@
 mod common;
 
 use std::fs;
-use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::*;
-use imagekit::config::ImageConfig;
-use imagekit::layout::Layout;
-use imagekit::manifest::Manifest;
-use imagekit::raw::Raw;
-use imagekit::{media, Descriptor, Digest};
 
 // ------------------------------------------------------------------- headers, byte by byte
 
@@ -65,29 +58,6 @@ fn archive(parts: &[Vec<u8>]) -> Vec<u8> {
     let mut out = parts.concat();
     out.resize(out.len() + 1024, 0);
     out
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
-/// A well-formed layout whose layers are `tars` (gzip'd), with correct digests and diff_ids.
-fn layout_with(dir: &Path, tars: &[Vec<u8>]) {
-    let layout = Layout::create(dir).unwrap();
-    let mut layers = Vec::new();
-    for t in tars {
-        let blob = gzip(t);
-        layout.write_blob(&blob).unwrap();
-        layers.push(Descriptor::for_bytes(media::OCI_LAYER_GZIP, &blob));
-    }
-    let diff_ids = tars.iter().map(|t| Digest::of_bytes(t)).collect();
-    let config = Raw::encode(ImageConfig::new("linux", "amd64", diff_ids, Vec::new()));
-    layout.write_blob(config.bytes()).unwrap();
-    let manifest = Raw::encode(Manifest::new(config.descriptor(media::OCI_CONFIG), layers));
-    layout.write_blob(manifest.bytes()).unwrap();
-    layout.set_tag("evil:1", manifest.descriptor(media::OCI_MANIFEST)).unwrap();
 }
 
 // ------------------------------------------------------------------------------- the cases

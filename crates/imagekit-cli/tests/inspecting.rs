@@ -136,28 +136,26 @@ fn config_of_a_layout_shows_every_runtime_field() {
     let (base, _) = web_fixture(tmp.path());
     let layout = tmp.path().join("l");
     let l = layout.to_str().unwrap();
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--tag",
-        "c:1",
-        "-o",
-        l,
-        "--env",
-        "A=1",
-        "--user",
-        "101:101",
-        "--expose",
-        "8080",
-        "--workdir",
-        "/srv",
-        "--label",
-        "org.opencontainers.image.source=https://x",
-        "--entrypoint",
-        "/bin/hello",
-    ]);
+    build_image(
+        &[&base],
+        &[
+            "--tag",
+            "c:1",
+            "--env",
+            "A=1",
+            "--user",
+            "101:101",
+            "--expose",
+            "8080",
+            "--workdir",
+            "/srv",
+            "--label",
+            "org.opencontainers.image.source=https://x",
+            "--entrypoint",
+            "/bin/hello",
+        ],
+        &layout,
+    );
     let text = ok(&["config", l]);
     for needle in
         ["101:101", "8080/tcp", "/srv", "A=1", "org.opencontainers.image.source=https://x", "[\"/bin/hello\"]"]
@@ -206,26 +204,9 @@ fn planted_image(root: &Path) -> std::path::PathBuf {
     write(&app.join("root/.ssh/id_rsa"), ID_RSA, 0o600);
     let layout = root.join("planted");
     let password = format!("DB_PASSWORD={DB_PASSWORD}");
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--layer",
-        app.to_str().unwrap(),
-        "--delete",
-        "root/.ssh/id_rsa",
-        "--delete",
-        "var/cache/pkg.tar",
-        "--env",
-        "PATH=/usr/bin:/bin",
-        "--env",
-        &password,
-        "--tag",
-        "planted:1",
-        "-o",
-        layout.to_str().unwrap(),
-    ]);
+    let deletes = ["--delete", "root/.ssh/id_rsa", "--delete", "var/cache/pkg.tar"];
+    let config = ["--env", "PATH=/usr/bin:/bin", "--env", &password, "--tag", "planted:1"];
+    build_image(&[&base, &app], &[&deletes[..], &config[..]].concat(), &layout);
     // `imagekit image build` writes its own history lines; plant the leaks a Dockerfile build
     // leaves (a build argument, credentials in a URL) with the library.
     rewrite_config(&layout, "planted:1", |c| {
@@ -313,22 +294,8 @@ fn audit_raises_nothing_on_a_clean_image() {
     write(&extra.join("srv/www/index.html"), b"<h1>clean</h1>\n", 0o644);
     let layout = tmp.path().join("clean");
     let l = layout.to_str().unwrap();
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--layer",
-        extra.to_str().unwrap(),
-        "--env",
-        "PGDATA=/var/lib/postgresql/data",
-        "--env",
-        "PWD=/",
-        "--tag",
-        "clean:1",
-        "-o",
-        l,
-    ]);
+    let config = ["--env", "PGDATA=/var/lib/postgresql/data", "--env", "PWD=/", "--tag", "clean:1"];
+    build_image(&[&base, &extra], &config, &layout);
     let v = json(&["audit", l, "--json", "--fail-on", "any"]);
     for k in ["secrets", "deleted", "overwritten", "secret_files", "world_writable", "setid"] {
         assert!(v[k].as_array().unwrap().is_empty(), "{k}: {}", v[k]);

@@ -136,22 +136,7 @@ fn gzip_accepts_our_layers_and_sha256sum_agrees_on_diff_ids() {
 /// Build the fixture for two platforms: one index, two manifests (different configs).
 fn build_multi(root: &std::path::Path, layout: &std::path::Path) {
     let (base, app) = web_fixture(root);
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--layer",
-        app.to_str().unwrap(),
-        "--platform",
-        "linux/amd64",
-        "--platform",
-        "linux/arm64/v8",
-        "--tag",
-        "multi:1",
-        "-o",
-        layout.to_str().unwrap(),
-    ]);
+    build_two_platforms(&base, &app, layout);
 }
 
 #[test]

@@ -99,22 +99,7 @@ fn multi_platform_index_push_and_platform_pull() {
     let tmp = tempfile::tempdir().unwrap();
     let (base, app1, _) = fixtures(tmp.path(), 50_000);
     let layout = tmp.path().join("multi");
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--layer",
-        app1.to_str().unwrap(),
-        "--platform",
-        "linux/amd64",
-        "--platform",
-        "linux/arm64/v8",
-        "--tag",
-        "multi:1",
-        "-o",
-        layout.to_str().unwrap(),
-    ]);
+    build_two_platforms(&base, &app1, &layout);
     let dest = format!("{}/driftwood/multi:1", registry.addr);
     let pushed = json(&["push", layout.to_str().unwrap(), &dest, "--tag", "multi:1"]);
     assert_eq!(pushed["manifests_pushed"], 3, "two platform manifests by digest, then the index: {pushed}");

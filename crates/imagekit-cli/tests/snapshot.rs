@@ -53,21 +53,8 @@ fn manifest_of_a_layout_picks_the_platform_from_the_index() {
     let tmp = tempfile::tempdir().unwrap();
     let (base, _) = web_fixture(tmp.path());
     let layout = tmp.path().join("l");
-    let (b, l) = (base.to_str().unwrap(), layout.to_str().unwrap());
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        b,
-        "--platform",
-        "linux/amd64",
-        "--platform",
-        "linux/arm/v7",
-        "--tag",
-        "m:1",
-        "-o",
-        l,
-    ]);
+    let l = layout.to_str().unwrap();
+    build_image(&[&base], &["--platform", "linux/amd64", "--platform", "linux/arm/v7", "--tag", "m:1"], &layout);
     let v: serde_json::Value =
         serde_json::from_str(&ok(&["manifest", l, "--platform", "linux/arm/v7", "--json"])).unwrap();
     let entries = v["index"]["entries"].as_array().unwrap();

@@ -49,17 +49,10 @@ struct RecordJson<'a> {
     provenance: std::collections::BTreeMap<&'static str, &'a driftwood::Provenance>,
 }
 
-const FIELDS: [&str; 9] = [
-    "config.entrypoint",
-    "config.cmd",
-    "config.env",
-    "config.labels",
-    "config.exposed_ports",
-    "config.user",
-    "config.stop_signal",
-    "config.volumes",
-    "config.working_dir",
-];
+/// The config fields a record can say the provenance of: driftwood's `config.*` field paths.
+fn config_fields() -> impl Iterator<Item = &'static str> {
+    driftwood::FIELD_PATHS.iter().copied().filter(|f| f.starts_with("config."))
+}
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     let json = output::json_mode();
@@ -84,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                     image_id: record.amd64().and_then(|i| i.config_digest.as_ref()),
                     platform: "linux/amd64",
                     config: record.config.as_ref(),
-                    provenance: FIELDS.iter().map(|f| (*f, record.provenance_of(f))).collect(),
+                    provenance: config_fields().map(|f| (f, record.provenance_of(f))).collect(),
                 });
             }
             from_record(&reference.familiar(), record)

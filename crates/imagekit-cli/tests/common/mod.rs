@@ -86,27 +86,32 @@ pub fn pseudo_random(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// `imagekit image build` of `layers` (in order) with `flags` (tag, platforms, config) into the
+/// layout `out`; returns what it printed.
+pub fn build_image(layers: &[&Path], flags: &[&str], out: &Path) -> String {
+    let mut args = vec!["image", "build"];
+    for layer in layers {
+        args.extend(["--layer", layer.to_str().unwrap()]);
+    }
+    args.extend_from_slice(flags);
+    args.extend(["-o", out.to_str().unwrap()]);
+    ok(&args)
+}
+
+/// The fixture image (base, app) for two platforms: one index, two manifests, tag `multi:1`.
+pub fn build_two_platforms(base: &Path, app: &Path, layout: &Path) {
+    build_image(
+        &[base, app],
+        &["--platform", "linux/amd64", "--platform", "linux/arm64/v8", "--tag", "multi:1"],
+        layout,
+    );
+}
+
 /// Build the fixture image (base, app, delete two paths) into `layout` with tag `web:1`.
 pub fn build_web(root: &Path, layout: &Path) {
     let (base, app) = web_fixture(root);
-    ok(&[
-        "image",
-        "build",
-        "--layer",
-        base.to_str().unwrap(),
-        "--layer",
-        app.to_str().unwrap(),
-        "--delete",
-        "usr/share/doc/big.txt",
-        "--delete",
-        "var/cache/pkgs",
-        "--tag",
-        "web:1",
-        "--cmd",
-        "/bin/hello",
-        "-o",
-        layout.to_str().unwrap(),
-    ]);
+    let deletes = ["--delete", "usr/share/doc/big.txt", "--delete", "var/cache/pkgs"];
+    build_image(&[&base, &app], &[&deletes[..], &["--tag", "web:1", "--cmd", "/bin/hello"]].concat(), layout);
 }
 
 /// Every file under `root`: relative path → (kind, permission bits, content or link target).
@@ -144,4 +149,23 @@ pub fn blobs(layout: &Path) -> Vec<PathBuf> {
 pub fn is_root() -> bool {
     // SAFETY-free check: root owns /proc/self when we are uid 0.
     std::os::unix::fs::MetadataExt::uid(&fs::metadata("/proc/self").unwrap()) == 0
+}
+
+/// A well-formed layout whose layers are `tars` (gzip'd), with correct digests and diff_ids:
+/// only the content is hostile.
+pub fn layout_with(dir: &Path, tars: &[Vec<u8>]) {
+    use imagekit::{config::ImageConfig, layout::Layout, manifest::Manifest, media, raw::Raw, Descriptor, Digest};
+    let layout = Layout::create(dir).unwrap();
+    let mut layers = Vec::new();
+    for t in tars {
+        let blob = testbed::tars::gzip(t);
+        layout.write_blob(&blob).unwrap();
+        layers.push(Descriptor::for_bytes(media::OCI_LAYER_GZIP, &blob));
+    }
+    let diff_ids = tars.iter().map(|t| Digest::of_bytes(t)).collect();
+    let config = Raw::encode(ImageConfig::new("linux", "amd64", diff_ids, Vec::new()));
+    layout.write_blob(config.bytes()).unwrap();
+    let manifest = Raw::encode(Manifest::new(config.descriptor(media::OCI_CONFIG), layers));
+    layout.write_blob(manifest.bytes()).unwrap();
+    layout.set_tag("evil:1", manifest.descriptor(media::OCI_MANIFEST)).unwrap();
 }
