@@ -12,17 +12,7 @@ use imagekit::raw::Raw;
 use imagekit::store::Store;
 use imagekit::Digest;
 
-fn bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
+use testbed::noise as bytes;
 
 /// Store an "image" (config + layers as opaque bytes) and return its manifest descriptor.
 fn put_image(store: &Store, layers: &[&[u8]], config: &[u8]) -> Descriptor {

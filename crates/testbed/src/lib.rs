@@ -4,12 +4,14 @@
 //! (feature `tars`, for the library's and the CLI's tests) writes tarballs by hand, hostile ones
 //! included.
 
+mod noise;
 mod oracle;
 mod port;
 pub mod registry;
 #[cfg(feature = "tars")]
 pub mod tars;
 
+pub use noise::noise;
 pub use oracle::{oracle, oracles_required, which, Oracle};
 pub use port::free_port;
 pub use registry::{ping, Registry, RegistryOptions};

@@ -73,17 +73,9 @@ pub fn web_fixture(root: &Path) -> (PathBuf, PathBuf) {
     (base, app)
 }
 
-/// Incompressible, deterministic bytes (xorshift), so sizes in tests mean something.
+/// Incompressible, deterministic bytes, so sizes in tests mean something.
 pub fn pseudo_random(len: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
+    testbed::noise(1, len)
 }
 
 /// `imagekit image build` of `layers` (in order) with `flags` (tag, platforms, config) into the
