@@ -56,6 +56,8 @@ pub fn build(root: &Path, fresh: bool) -> Result {
     if crate::explorer::present(root) {
         crate::explorer::build(root, &bin_dir)?;
     }
+    // Issue 14: the exercise pages include their code from these views of the stubs.
+    crate::stub_pages::write_views(root)?;
     let scratch = fresh_scratch(root, "book-scratch")?;
     let log_dir = util::target_dir(root).join("xtask").join("cmdrun-log");
     util::fresh_dir(&log_dir)?;
@@ -122,6 +124,7 @@ pub fn serve(root: &Path) -> Result {
     if crate::explorer::present(root) {
         crate::explorer::build(root, &bin_dir)?;
     }
+    crate::stub_pages::write_views(root)?; // issue 14: the exercise pages' code
     let scratch = fresh_scratch(root, "serve-scratch")?;
     println!("\nserving the book at http://127.0.0.1:3000 (live reload; Ctrl-C to stop)\n");
     let session = figures::Session { name: "serve", fresh: false, log: None };

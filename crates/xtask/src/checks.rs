@@ -137,8 +137,9 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
             }
         }
     }
-    // The exercise pages against their exercises: signatures, and a hints line for every step.
+    // The exercise pages against their exercises: a hints line for every step, the stubs' code.
     problems.extend(crate::hint_pages::check(root));
+    problems.extend(crate::stub_pages::check(root)); // issue 14: code from the stubs
     Ok(problems)
 }
 

@@ -29,7 +29,7 @@ pub fn check(root: &Path) -> Vec<String> {
 
 /// `exercises/NN-*` folders that are crates, in order. (Listed here rather than with
 /// `exercises::all`, which also puts back files a running `verify` has swapped out.)
-fn exercise_dirs(root: &Path) -> Vec<PathBuf> {
+pub(crate) fn exercise_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("exercises"))
         .into_iter()
         .flatten()
@@ -47,7 +47,7 @@ fn exercise_dirs(root: &Path) -> Vec<PathBuf> {
 }
 
 /// `tests/stepN_*.rs` file stems, sorted.
-fn steps(dir: &Path) -> Vec<String> {
+pub(crate) fn steps(dir: &Path) -> Vec<String> {
     let mut steps: Vec<String> = fs::read_dir(dir.join("tests"))
         .into_iter()
         .flatten()

@@ -20,6 +20,7 @@ mod quiz_print;
 mod registry;
 mod served;
 mod setup;
+mod stub_pages;
 mod test;
 mod util;
 mod watch;

@@ -26,21 +26,26 @@
 
 use std::collections::BTreeMap;
 
+// ANCHOR: whiteout_prefix
 /// The prefix that turns a file name into a whiteout: `.wh.big.bin` deletes `big.bin`.
 ///
 /// Book: `07-layers/index.html#whiteouts`.
 pub const WHITEOUT_PREFIX: &str = ".wh.";
+// ANCHOR_END: whiteout_prefix
 
+// ANCHOR: opaque_whiteout
 /// The name of an opaque whiteout: `etc/.wh..wh..opq` hides everything the lower layers put
 /// below `etc/`.
 ///
 /// Book: `07-layers/index.html#whiteouts`.
 pub const OPAQUE_WHITEOUT: &str = ".wh..wh..opq";
+// ANCHOR_END: opaque_whiteout
 
 // ---------------------------------------------------------------------------------------------
 // Step 1 (tests/step1_digest.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_digest
 /// Names content by its bytes: returns `"sha256:"` followed by the 64 lowercase hex digits of
 /// the SHA-256 of `bytes`.
 ///
@@ -55,11 +60,13 @@ pub const OPAQUE_WHITEOUT: &str = ".wh..wh..opq";
 pub fn sha256_digest(bytes: &[u8]) -> String {
     todo!("what does a digest string look like? (doc comment above; the sha2 crate hashes)")
 }
+// ANCHOR_END: step1_digest
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_tar.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_tar
 /// Builds an uncompressed tar archive (a layer) from `(path, contents)` pairs, deterministically.
 ///
 /// The same files, given in any order, must give byte-identical output, because the layer's name
@@ -80,11 +87,13 @@ pub fn sha256_digest(bytes: &[u8]) -> String {
 pub fn tar_layer(files: &[(&str, &[u8])]) -> Vec<u8> {
     todo!("which entries, in which order, with which header fields? (doc comment above)")
 }
+// ANCHOR_END: step2_tar
 
 // ---------------------------------------------------------------------------------------------
 // Step 3 (tests/step3_layer_ids.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_layer_ids
 /// Compresses `data` with gzip, deterministically: no modification time (mtime 0), no file name
 /// in the gzip header, default compression level.
 ///
@@ -113,11 +122,13 @@ pub struct LayerIds {
 pub fn layer_ids(tar: &[u8]) -> LayerIds {
     todo!("which bytes does each of the two names hash? (fields of LayerIds)")
 }
+// ANCHOR_END: step3_layer_ids
 
 // ---------------------------------------------------------------------------------------------
 // Step 4 (tests/step4_whiteout.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step4_whiteout
 /// The whiteout path that deletes `path`: the same directory, the name prefixed with
 /// [`WHITEOUT_PREFIX`].
 ///
@@ -139,11 +150,13 @@ pub fn whiteout_for(path: &str) -> String {
 pub fn deletion_layer(paths: &[&str]) -> Vec<u8> {
     todo!("a deletion layer is a layer like any other: of which files? (exercise page, step 4)")
 }
+// ANCHOR_END: step4_whiteout
 
 // ---------------------------------------------------------------------------------------------
 // Step 5 (tests/step5_apply.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step5_apply
 /// Stacks uncompressed tar layers, lowest first, into the merged view a container sees: a map
 /// from file path (no leading `./`, no trailing `/`) to contents. Only regular files appear;
 /// directories are implied by the paths.
@@ -166,11 +179,13 @@ pub fn deletion_layer(paths: &[&str]) -> Vec<u8> {
 pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
     todo!("what may a layer's whiteouts delete, and what not? (the rules in the doc comment)")
 }
+// ANCHOR_END: step5_apply
 
 // ---------------------------------------------------------------------------------------------
 // Step 6 (tests/step6_deletion_does_not_shrink.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step6_deletion_does_not_shrink
 /// What a registry stores and a pull moves for these compressed layer blobs: the sum of their
 /// sizes in bytes.
 ///
@@ -179,3 +194,4 @@ pub fn apply_layers(layers: &[Vec<u8>]) -> BTreeMap<String, Vec<u8>> {
 pub fn image_size(blobs: &[Vec<u8>]) -> u64 {
     todo!("what does a registry store for an image? (exercise page, step 6)")
 }
+// ANCHOR_END: step6_deletion_does_not_shrink

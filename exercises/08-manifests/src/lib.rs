@@ -44,6 +44,7 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 // Step 1 (tests/step1_digest.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_digest
 /// Names content by its bytes: `"sha256:"` followed by the 64 lowercase hex digits of the
 /// SHA-256 of `bytes`.
 ///
@@ -57,11 +58,13 @@ pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.mani
 pub fn sha256_digest(bytes: &[u8]) -> String {
     todo!("what does a digest string look like? (exercise page, step 1; the sha2 crate hashes)")
 }
+// ANCHOR_END: step1_digest
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_reserialize.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_reserialize
 /// Parses `raw` as JSON and writes it back compactly: no whitespace between tokens, object keys
 /// in their original order. An error if `raw` is not JSON.
 ///
@@ -87,11 +90,13 @@ pub fn pretty_json(raw: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
 pub fn same_meaning(a: &[u8], b: &[u8]) -> bool {
     todo!("what does \"the same meaning\" compare, and what if one side is not JSON?")
 }
+// ANCHOR_END: step2_reserialize
 
 // ---------------------------------------------------------------------------------------------
 // Step 3 (tests/step3_descriptors.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_descriptors
 /// A content descriptor: what a manifest or index says about a blob it points to. In JSON it is
 /// `{"mediaType": …, "digest": …, "size": …}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,11 +123,13 @@ pub fn describe(media_type: &str, content: &[u8]) -> Descriptor {
 pub fn diff_id(layer_blob: &[u8]) -> std::io::Result<String> {
     todo!("which bytes does a diff_id name: the blob, or what is inside it?")
 }
+// ANCHOR_END: step3_descriptors
 
 // ---------------------------------------------------------------------------------------------
 // Step 4 (tests/step4_build_image.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step4_build_image
 /// The image config JSON for an image whose layers have these diff_ids (lowest first):
 ///
 /// ```text
@@ -185,11 +192,13 @@ pub struct BuiltImage {
 pub fn build_image(architecture: &str, os: &str, layers: &[Layer]) -> std::io::Result<BuiltImage> {
     todo!("which name depends on which bytes? Build from the bottom up (exercise page, step 4)")
 }
+// ANCHOR_END: step4_build_image
 
 // ---------------------------------------------------------------------------------------------
 // Step 5 (tests/step5_platform.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step5_platform
 /// Why no manifest could be chosen from an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlatformError {
@@ -230,11 +239,13 @@ impl std::error::Error for PlatformError {}
 pub fn choose_manifest(index: &[u8], platform: &str) -> Result<Descriptor, PlatformError> {
     todo!("what makes two platforms equal, and which entries are not images? (exercise page, step 5)")
 }
+// ANCHOR_END: step5_platform
 
 // ---------------------------------------------------------------------------------------------
 // Step 6 (tests/step6_verify.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step6_verify
 /// Why content does not match its descriptor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DescriptorError {
@@ -269,3 +280,4 @@ impl std::error::Error for DescriptorError {}
 pub fn verify(descriptor: &Descriptor, content: &[u8]) -> Result<(), DescriptorError> {
     todo!("which check is cheapest, and which error does each failed check give? (DescriptorError)")
 }
+// ANCHOR_END: step6_verify

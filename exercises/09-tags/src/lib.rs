@@ -37,6 +37,7 @@ pub const NAME_MAX: usize = 255;
 // Step 1 (tests/step1_references.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_references
 /// An image reference, normalized: every part that `docker pull` would fill in is filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {
@@ -105,11 +106,13 @@ impl fmt::Display for Reference {
 pub fn parse_reference(input: &str) -> Result<Reference, RefError> {
     todo!("which `:` starts the tag, and when is the first component a registry? (exercise page, step 1)")
 }
+// ANCHOR_END: step1_references
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_bad_references.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_bad_references
 /// What is wrong with a reference. Each variant holds the offending part *as written* in the
 /// input, so the message can show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,11 +158,13 @@ impl fmt::Display for RefError {
 }
 
 impl std::error::Error for RefError {}
+// ANCHOR_END: step2_bad_references
 
 // ---------------------------------------------------------------------------------------------
 // Step 3 (tests/step3_resolve.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_resolve
 /// What `tag` (`postgres:16`, `docker.io/library/nginx:1.27-alpine`) pointed to on `date`
 /// (`YYYY-MM-DD`), according to the real timeline in `driftwood::timeline()`: the latest
 /// recorded move of that tag on or before that day (on a day with several moves, the last one).
@@ -172,11 +177,13 @@ impl std::error::Error for RefError {}
 pub fn resolve(tag: &str, date: &str) -> Option<String> {
     todo!("ask the driftwood crate's timeline; which of a move's two digests names the tag? (doc comment above)")
 }
+// ANCHOR_END: step3_resolve
 
 // ---------------------------------------------------------------------------------------------
 // Step 4 (tests/step4_pin.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step4_pin
 /// A reference pinned to a digest, and the day the digest was looked up. Its `reference` has
 /// both the tag (for people) and the digest (for machines):
 /// `docker.io/library/nginx:1.27-alpine@sha256:4efa…`.
@@ -223,11 +230,13 @@ impl std::error::Error for PinError {}
 pub fn pin(refs: &[&str], date: &str) -> Result<Vec<Pinned>, PinError> {
     todo!("which references need a digest, and what stops the whole pin? (doc comment above)")
 }
+// ANCHOR_END: step4_pin
 
 // ---------------------------------------------------------------------------------------------
 // Step 5 (tests/step5_drift.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step5_drift
 /// Why a pinned tag now points elsewhere, judged from the `version` of the timeline's moves.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DriftReason {
@@ -268,3 +277,4 @@ pub struct Drift {
 pub fn drift(lock: &[Pinned], date: &str) -> Vec<Drift> {
     todo!("which entries can drift at all, and what decides the reason? (doc comment above)")
 }
+// ANCHOR_END: step5_drift

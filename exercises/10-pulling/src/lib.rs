@@ -72,6 +72,7 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+// ANCHOR: blob_source
 /// Where a pull gets its bytes: a registry in real life, a counting fake in the tests.
 pub trait BlobSource {
     /// The manifest bytes a name (`driftwood/web:1`) or a digest points to, exactly as served.
@@ -79,6 +80,7 @@ pub trait BlobSource {
     /// The bytes of the blob with this digest, exactly as served (maybe wrong: check them).
     fn fetch_blob(&mut self, digest: &str) -> Result<Vec<u8>, String>;
 }
+// ANCHOR_END: blob_source
 
 /// What a pull did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +108,7 @@ pub struct PruneReport {
 // Step 1 (tests/step1_put.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_put
 /// `"sha256:"` followed by the 64 lowercase hex digits of the SHA-256 of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
     todo!("what does a digest string look like? (exercises 07 and 08 wrote one)")
@@ -162,11 +165,13 @@ impl Store {
         self.names.get(name).map(String::as_str)
     }
 }
+// ANCHOR_END: step1_put
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_plan.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_plan
 /// Reads the config and layer descriptors out of an image manifest's JSON bytes.
 pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, StoreError> {
     todo!("which fields of a manifest does a pull need, and what makes one bad? (exercise page, step 2)")
@@ -177,24 +182,29 @@ pub fn parse_manifest(bytes: &[u8]) -> Result<Manifest, StoreError> {
 pub fn plan_pull(manifest: &Manifest, store: &Store) -> Vec<Descriptor> {
     todo!("config then layers, skipping digests the store has and digests already planned")
 }
+// ANCHOR_END: step2_plan
 
 // ---------------------------------------------------------------------------------------------
 // Steps 3 and 4 (tests/step3_pull.rs, tests/step4_second_pull.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_pull
 /// Pulls `name` from `source` into `store`: the manifest (always: the name may have moved),
 /// then only the blobs [`plan_pull`] lists, each checked by [`Store::put`]; the name is
 /// recorded last, only when every blob is in the store.
 pub fn pull(source: &mut dyn BlobSource, store: &mut Store, name: &str) -> Result<PullReport, StoreError> {
     todo!("in which order, so that a failed pull names nothing? (topic page, Figure 1)")
 }
+// ANCHOR_END: step3_pull
 
 // ---------------------------------------------------------------------------------------------
 // Step 5 (tests/step5_prune.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step5_prune
 /// Removes every blob that no name reaches (a name reaches its manifest, and the manifest its
 /// config and layers). Returns what was removed, sorted by digest, and the bytes freed.
 pub fn prune(store: &mut Store) -> Result<PruneReport, StoreError> {
     todo!("which blobs can a name still reach? (exercise page, step 5)")
 }
+// ANCHOR_END: step5_prune

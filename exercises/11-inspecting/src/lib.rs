@@ -25,6 +25,7 @@
 // Step 1 (tests/step1_history.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_history
 /// One entry of an image config's `history` array.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
@@ -59,11 +60,13 @@ pub fn parse_history(config_json: &[u8]) -> Result<Vec<HistoryEntry>, String> {
 pub fn match_history(history: &[HistoryEntry], layer_count: usize, image_id: &str) -> Result<Vec<HistoryRow>, String> {
     todo!("which entries made a layer, and how does docker history shorten an image ID? (exercise page, step 1)")
 }
+// ANCHOR_END: step1_history
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_sizes.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_sizes
 /// What one layer says about one path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
@@ -103,11 +106,13 @@ pub fn layer_file_bytes(changes: &[Change]) -> u64 {
 pub fn deleted_still_shipped(layers: &[Vec<Change>]) -> Vec<StillShipped> {
     todo!("which lower files does a whiteout cover, and which versions of them still ship? (doc comment above)")
 }
+// ANCHOR_END: step2_sizes
 
 // ---------------------------------------------------------------------------------------------
 // Step 3 (tests/step3_secrets.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_secrets
 /// A secret found in a config.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Secret {
@@ -165,11 +170,13 @@ pub fn secret_files(layers: &[Vec<Change>]) -> Vec<SecretFile> {
 pub fn extract_file(blob: &[u8], path: &str) -> Result<Option<Vec<u8>>, String> {
     todo!("how do a tar name and the path asked for compare? (exercise page, step 3)")
 }
+// ANCHOR_END: step3_secrets
 
 // ---------------------------------------------------------------------------------------------
 // Step 4 (tests/step4_efficiency.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step4_efficiency
 /// The efficiency of an image's layers, as `dive` computes it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Efficiency {
@@ -188,3 +195,4 @@ pub struct Efficiency {
 pub fn efficiency(layers: &[Vec<Change>]) -> Efficiency {
     todo!("group every version by path (what versions does a whiteout add?), then compare totals with smallests")
 }
+// ANCHOR_END: step4_efficiency

@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 // Step 1 (tests/step1_libc.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step1_libc
 /// What a path is in the merged filesystem.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Node {
@@ -78,11 +79,13 @@ pub fn resolve(files: &BTreeMap<String, Node>, path: &str) -> Option<String> {
 pub fn detect_libc(files: &BTreeMap<String, Node>) -> LibcReport {
     todo!("look for file names ld-musl-*.so.1 (musl) and ld-linux*.so.* or ld64.so.* (glibc) whose path resolves to a Node::File")
 }
+// ANCHOR_END: step1_libc
 
 // ---------------------------------------------------------------------------------------------
 // Step 2 (tests/step2_compare.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step2_compare
 /// Two images side by side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comparison {
@@ -116,11 +119,13 @@ pub fn compare(a: &[(String, u64)], b: &[(String, u64)]) -> Comparison {
 pub fn smallest<'a>(tags: &[&'a str]) -> Option<&'a str> {
     todo!("sum the sizes of snapshot_layers(tag) for each tag and keep the smallest (the first on a tie)")
 }
+// ANCHOR_END: step2_compare
 
 // ---------------------------------------------------------------------------------------------
 // Step 3 (tests/step3_scratch.rs)
 // ---------------------------------------------------------------------------------------------
 
+// ANCHOR: step3_scratch
 /// Media types of an OCI image.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const OCI_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
@@ -150,3 +155,4 @@ pub fn scratch_image(name: &str, content: &[u8], mode: u32) -> Result<ScratchIma
 pub fn read_single_file(layer: &[u8]) -> Result<(String, Vec<u8>), String> {
     todo!("gunzip and untar; exactly one regular file, else Err")
 }
+// ANCHOR_END: step3_scratch
