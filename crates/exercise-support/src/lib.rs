@@ -8,7 +8,10 @@
 //! the book section to read and where the hints are; [`Exercise::teach`] writes assertion
 //! failures the same way: what was checked, what was expected, what came back, why it matters.
 //! These helpers used to be copied into each exercise's `tests/common/mod.rs`; they live here
-//! once, and each exercise keeps only what is its own (its number, hints file, fixtures).
+//! once ([`exercise_helpers!`] writes an exercise's `HINTS`, `attempt` and `teach` in one line),
+//! and each exercise keeps only what is its own (its number, hints file, fixtures, and the
+//! independent oracles that hash, tar or gzip: those are close to the answers of some steps, so
+//! they stay beside the tests that need them, not in a crate every exercise reads).
 //!
 //! # What it does not hold
 //!
@@ -146,6 +149,68 @@ impl Exercise {
     }
 }
 
+/// The helpers every exercise's `tests/common/mod.rs` starts with, written once:
+///
+/// ```ignore
+/// exercise_support::exercise_helpers!(number: "07", hints: "exercises/07-layers/hints.md");
+/// ```
+///
+/// defines, in the calling module, `HINTS` (the hints file, for failure messages), `attempt`
+/// (runs one of the learner's functions: see [`Exercise::attempt`]) and `teach` (a failure
+/// message: see [`Exercise::teach`]), and re-exports [`show`] and [`Rng`] for the step tests.
+/// `on_panic: "…"` replaces [`RETURN_DONT_PANIC`], the advice to a learner whose function
+/// panicked. What is left in each exercise's `common` is its own: fixtures, and the independent
+/// oracles (hashing, tar, gzip) that stay beside the tests that need them.
+#[macro_export]
+macro_rules! exercise_helpers {
+    (number: $number:literal, hints: $hints:literal $(,)?) => {
+        $crate::exercise_helpers!(number: $number, hints: $hints, on_panic: $crate::RETURN_DONT_PANIC);
+    };
+    (number: $number:literal, hints: $hints:literal, on_panic: $on_panic:expr $(,)?) => {
+        #[allow(unused_imports)] // re-exported for the step tests; not every one of them uses them
+        pub use $crate::{show, Rng};
+
+        /// Where the hints live, for failure messages.
+        pub const HINTS: &str = $hints;
+
+        /// This exercise, as the failure messages of [`attempt`] and [`teach`] name it.
+        const EXERCISE: $crate::Exercise = $crate::Exercise { number: $number, hints: HINTS, on_panic: $on_panic };
+
+        /// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`):
+        /// a `todo!()` becomes a message naming the function, the book section to read (`read`)
+        /// and the hints; another panic is reported with its message and where it happened.
+        pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T) -> T {
+            EXERCISE.attempt(step, function, read, ::std::panic::AssertUnwindSafe(f))
+        }
+
+        /// A failure message in the voice of a teacher: what was checked, what was expected,
+        /// what came back, why it matters and where to read about it. Wrap data in `show` to
+        /// see it in Rust syntax.
+        pub fn teach(
+            step: &str,
+            what: &str,
+            expected: impl ::std::fmt::Display,
+            got: impl ::std::fmt::Display,
+            why: &str,
+            read: &str,
+        ) -> String {
+            EXERCISE.teach(step, what, expected, got, why, read)
+        }
+    };
+}
+
+/// Bytes as text for a failure message (lossy, in Rust string syntax), cut after `max`
+/// characters.
+pub fn excerpt(bytes: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    if text.chars().count() <= max {
+        format!("{text:?}")
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut:?}… ({} bytes in all)", bytes.len())
+    }
+}
+
 /// A value in Rust syntax (`{:?}`), for the expected/got lines of [`Exercise::teach`].
 pub fn show(value: impl Debug) -> String {
     format!("{value:?}")
@@ -191,6 +256,29 @@ mod tests {
         assert!(text.contains("src/lib.rs:"), "{text}");
         assert!(text.contains(":\n  boom\n  Return a value (an `Err` for bad input)"), "{text}");
         assert!(text.ends_with("(section `step2_tar`)\n"), "{text}");
+    }
+
+    mod helpers {
+        crate::exercise_helpers!(number: "09", hints: "exercises/09-tags/hints.md");
+    }
+
+    #[test]
+    fn the_helpers_macro_names_its_exercise() {
+        assert_eq!(helpers::HINTS, "exercises/09-tags/hints.md");
+        assert_eq!(helpers::attempt("step1_parse", "parse", "the book", || 3), 3);
+        let text = helpers::teach("step1_parse", "the registry", helpers::show(1), 2, "why", "the book");
+        assert!(
+            text.contains("`cargo xtask watch 09`, or exercises/09-tags/hints.md (section `step1_parse`)"),
+            "{text}"
+        );
+        let text = failure_of(|| helpers::attempt("step1_parse", "parse", "the book", || -> u8 { panic!("boom") }));
+        assert!(text.contains("\n  boom\n  Return a value (an `Err` for bad input)"), "{text}");
+    }
+
+    #[test]
+    fn an_excerpt_is_cut_with_the_length_in_all() {
+        assert_eq!(excerpt(b"abc", 5), "\"abc\"");
+        assert_eq!(excerpt(b"abcdef", 3), "\"abc\"\u{2026} (6 bytes in all)");
     }
 
     #[test]

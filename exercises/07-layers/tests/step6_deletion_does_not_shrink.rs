@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{attempt, noise, show, teach, Rng};
+use common::{attempt, show, teach, Rng};
 use ex07_layers::{apply_layers, deletion_layer, gzip, image_size, tar_layer};
 
 const STEP: &str = "step6_deletion_does_not_shrink";
@@ -22,7 +22,7 @@ const BIG_LEN: usize = 1 << 20;
 const MAIN: (&str, &[u8]) = ("app/main.py", b"print('driftwood')\n");
 
 fn big() -> Vec<u8> {
-    noise(BIG_LEN, 0xD21F_7000_0D07_u64)
+    Rng::with_seed(0xD21F_7000_0D07_u64).bytes(BIG_LEN)
 }
 
 fn layer(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -146,7 +146,8 @@ fn rebuilding_without_the_file_is_what_shrinks_it() {
 fn a_generated_deletion_hides_the_file_and_grows_the_image() {
     let mut rng = Rng::from_env();
     let path = format!("srv/{}/{}.bin", rng.word(5), rng.word(5));
-    let data = noise(rng.range(10_000, 300_000) as usize, rng.next_u64());
+    let len = rng.range(10_000, 300_000) as usize;
+    let data = rng.bytes(len);
     let base = layer(&[(&path, &data), MAIN]);
     let gone = deletion(&[&path]);
     let view = apply(&[base.clone(), gone.clone()]);

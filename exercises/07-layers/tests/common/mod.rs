@@ -1,48 +1,20 @@
 //! Helpers shared by the step tests of exercise 07.
 //!
-//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
-//! `todo!()` into a message that says where to read and where the hints are. The machinery behind
-//! it is shared by every exercise and lives in `crates/exercise-support` (no solution code there);
-//! this file keeps what belongs to exercise 07.
+//! Nothing here calls your code except `attempt`, which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are. It, `teach` and
+//! `HINTS` come from `exercise_support::exercise_helpers!`, shared by every exercise (no solution
+//! code there); this file keeps what belongs to exercise 07: its fixtures, and the
+//! independent checks (hashing, tar, gzip) that stay beside the tests that use them.
 
 #![allow(dead_code)]
 
-use std::fmt::Display;
 use std::io::Read;
-use std::panic::UnwindSafe;
 
-#[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
-pub use exercise_support::show;
-use exercise_support::Exercise;
-#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
-pub use exercise_support::Rng;
-
-/// Where the hints live, for failure messages.
-pub const HINTS: &str = "exercises/07-layers/hints.md";
-
-/// This exercise, as the failure messages of [`attempt`] and [`teach`] name it.
-const EXERCISE: Exercise = Exercise {
+exercise_support::exercise_helpers!(
     number: "07",
-    hints: HINTS,
+    hints: "exercises/07-layers/hints.md",
     on_panic: "A layer function should return its result, not panic, for input like this test's.",
-};
-
-/// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`).
-///
-/// If it is still a `todo!()`, the test fails with a message that names the function, the book
-/// section to read (`read`) and where the hints are. If it panics for another reason, the test
-/// fails saying so, with the original message and where it happened.
-pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
-    EXERCISE.attempt(step, function, read, f)
-}
-
-/// A failure message in the voice of a teacher: what was checked, what was expected, what came
-/// back, why it matters and where to read about it.
-///
-/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
-pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
-    EXERCISE.teach(step, what, expected, got, why, read)
-}
+);
 
 /// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
 pub fn sha256_of(bytes: &[u8]) -> String {
@@ -138,19 +110,4 @@ pub fn raw_layer(entries: &[(&str, Option<&[u8]>)]) -> Vec<u8> {
         }
     }
     builder.into_inner().expect("test fixture: tar into a Vec")
-}
-
-/// `len` bytes of deterministic noise (xorshift64): gzip cannot shrink it, and every run of the
-/// tests sees the same bytes.
-pub fn noise(len: usize, seed: u64) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        out.extend_from_slice(&state.to_le_bytes());
-    }
-    out.truncate(len);
-    out
 }

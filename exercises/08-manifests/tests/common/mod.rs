@@ -1,44 +1,16 @@
 //! Helpers shared by the step tests of exercise 08.
 //!
-//! Nothing here calls your code except [`attempt`], which runs one of your functions and turns a
-//! `todo!()` into a message that says where to read and where the hints are. The machinery behind
-//! it is shared by every exercise and lives in `crates/exercise-support` (no solution code there);
-//! this file keeps what belongs to exercise 08.
+//! Nothing here calls your code except `attempt`, which runs one of your functions and turns a
+//! `todo!()` into a message that says where to read and where the hints are. It, `teach` and
+//! `HINTS` come from `exercise_support::exercise_helpers!`, shared by every exercise (no solution
+//! code there); this file keeps what belongs to exercise 08: its fixtures, and the
+//! independent checks (hashing, tar, gzip) that stay beside the tests that use them.
 
 #![allow(dead_code)]
 
-use std::fmt::Display;
 use std::io::Read;
-use std::panic::UnwindSafe;
 
-#[allow(unused_imports)] // re-exported for the step tests; not every one of them uses it
-pub use exercise_support::show;
-#[allow(unused_imports)] // generated inputs: a seeded generator (`EXERCISE_SEED` replays a run)
-pub use exercise_support::Rng;
-use exercise_support::{Exercise, RETURN_DONT_PANIC};
-
-/// Where the hints live, for failure messages.
-pub const HINTS: &str = "exercises/08-manifests/hints.md";
-
-/// This exercise, as the failure messages of [`attempt`] and [`teach`] name it.
-const EXERCISE: Exercise = Exercise { number: "08", hints: HINTS, on_panic: RETURN_DONT_PANIC };
-
-/// Runs the learner's function `function` for test file `step` (e.g. `"step1_digest"`).
-///
-/// If it is still a `todo!()`, the test fails with a message that names the function, the book
-/// section to read (`read`) and where the hints are. If it panics for another reason, the test
-/// fails saying so, with the original message and where it happened.
-pub fn attempt<T>(step: &str, function: &str, read: &str, f: impl FnOnce() -> T + UnwindSafe) -> T {
-    EXERCISE.attempt(step, function, read, f)
-}
-
-/// A failure message in the voice of a teacher: what was checked, what was expected, what came
-/// back, why it matters and where to read about it.
-///
-/// `expected` and `got` are shown as written: wrap data in [`show`] to see it in Rust syntax.
-pub fn teach(step: &str, what: &str, expected: impl Display, got: impl Display, why: &str, read: &str) -> String {
-    EXERCISE.teach(step, what, expected, got, why, read)
-}
+exercise_support::exercise_helpers!(number: "08", hints: "exercises/08-manifests/hints.md");
 
 /// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
 pub fn sha256_of(bytes: &[u8]) -> String {
@@ -53,16 +25,8 @@ pub fn parse_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
     serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))
 }
 
-/// Bytes as text for a failure message (lossy), cut after `max` characters.
-pub fn excerpt(bytes: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    if text.chars().count() <= max {
-        format!("{text:?}")
-    } else {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut:?}… ({} bytes in all)", bytes.len())
-    }
-}
+#[allow(unused_imports)] // a failure-message helper, shared by the exercises
+pub use exercise_support::excerpt;
 
 /// Undoes gzip, independently of your code.
 pub fn gunzip(blob: &[u8]) -> Result<Vec<u8>, std::io::Error> {
