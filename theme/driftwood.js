@@ -233,3 +233,61 @@
     }
     follow();
 })();
+
+// "Predict the output" questions (issue 13): the figure that answers a topic page's predict
+// question is folded (`<details class="predict-result">`, right after the question) until the
+// question is answered. mdbook-quiz shows its answer review (`.answer-wrapper`) once the last
+// question of a quiz is answered, and again on every later visit, since it keeps its answers in
+// localStorage (book.toml: cache-answers): so the figure unfolds when the review appears, now or
+// after a reload. A reader can still open it by hand. Printing unfolds every figure.
+(function () {
+    "use strict";
+
+    var folds = document.querySelectorAll("details.predict-result");
+
+    // The quiz placeholder this fold answers: the nearest one before it.
+    function quizBefore(fold) {
+        for (var e = fold.previousElementSibling; e; e = e.previousElementSibling) {
+            if (e.classList.contains("quiz-placeholder")) {
+                return e;
+            }
+            var inner = e.querySelector(".quiz-placeholder");
+            if (inner) {
+                return inner;
+            }
+        }
+        return null;
+    }
+
+    function watch(fold) {
+        var quiz = quizBefore(fold);
+        if (!quiz) {
+            return;
+        }
+        var observer = null;
+        function check() {
+            if (quiz.querySelector(".answer-wrapper")) {
+                fold.open = true;
+                if (observer) {
+                    observer.disconnect();
+                }
+                return true;
+            }
+            return false;
+        }
+        if (!check()) {
+            observer = new MutationObserver(check);
+            observer.observe(quiz, { childList: true, subtree: true });
+        }
+    }
+
+    for (var i = 0; i < folds.length; i++) {
+        watch(folds[i]);
+    }
+    window.addEventListener("beforeprint", function () {
+        var all = document.querySelectorAll("details.predict-result");
+        for (var j = 0; j < all.length; j++) {
+            all[j].open = true;
+        }
+    });
+})();

@@ -4,8 +4,9 @@
 // error; images loaded with alt text; figures rendered; code blocks filled by cmdrun; one h1 and
 // the chapter's title; working #anchors and links; the digest widget hashing what is typed; speaker
 // notes collapsed and never printed. On each topic page: the first question of its quiz answered
-// and graded correct (issue 13). Once, on the intro page: search finds a key term. print.html:
-// every chapter's h1, no errors, no notes when printing.
+// and graded correct, and the figure it predicts folded until then (issue 13, walk-quiz.cjs).
+// Once, on the intro page: search finds a key term. print.html: every chapter's h1, no errors,
+// no notes when printing.
 //
 // Run by `cargo xtask test` (stage browser) and `cargo xtask test browser` with:
 //   NODE_PATH       target/widget-node/node_modules (playwright-core)
@@ -22,6 +23,7 @@ const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 const { chromium } = require("playwright-core");
+const { quizProblems, QUIZ_FAULTS } = require("./walk-quiz.cjs"); // issue 13
 
 const FLAGS = [
     "--no-sandbox",
@@ -295,43 +297,6 @@ async function walkPage(browser, book, origin, chapter, widgetTimeout) {
     return { facts, problems };
 }
 
-/**
- * Issue 13: every topic page has its checks for understanding (mdbook-quiz). Answers the first
- * question of the page's first quiz with the answer its data names, and expects the quiz to grade
- * it correct and show the explanation.
- */
-async function quizProblems(page, chapter) {
-    if (!/^\d\d-[a-z-]+\/index\.html$/.test(chapter.rel)) return [];
-    const quizzes = page.locator(".quiz-placeholder");
-    if ((await quizzes.count()) === 0) return ["no quiz on a topic page (src/NN-topic/quiz.toml)"];
-    const quiz = quizzes.first();
-    try {
-        const data = JSON.parse(await quiz.getAttribute("data-quiz-questions"));
-        const answer = data.questions[0].answer.answer;
-        await quiz.locator("button.start").click({ timeout: 5000 });
-        let picked = false;
-        for (const input of await quiz.locator("input[type=radio]").all()) {
-            if ((await input.getAttribute("value")) === answer) {
-                await input.check();
-                picked = true;
-            }
-        }
-        if (!picked) return [`quiz: no choice reads ${JSON.stringify(answer)}`];
-        await quiz.locator("input[type=submit]").click();
-        const graded = await quiz
-            .locator(".md-flex.correct")
-            .first()
-            .waitFor({ timeout: 5000 })
-            .then(() => true, () => false);
-        if (!graded) return [`quiz: the answer its data names, ${JSON.stringify(answer)}, was not graded correct`];
-        const review = await quiz.textContent();
-        if (!/Context/.test(review)) return ["quiz: the answer was graded, but no explanation is shown"];
-    } catch (e) {
-        return [`quiz: answering its first question failed: ${e.message.split("\n")[0]}`];
-    }
-    return [];
-}
-
 /** Walks every page of the book under `book`: returns counts and problems, printing a line per page. */
 async function walk(browser, book, log, widgetTimeout = WIDGET_TIMEOUT) {
     const server = await serve(book);
@@ -458,6 +423,7 @@ const FAULTS = [
         edit: (html) => html.replace(/<script src="[^"]*theme\/widget\/digest-widget\.js"><\/script>/, ""),
         expect: /digest widget 1 did not initialise/,
     },
+    ...QUIZ_FAULTS,
 ];
 
 /** Walks a broken copy of the book: every fault must be reported on its page. */
