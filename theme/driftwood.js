@@ -239,7 +239,8 @@
 // question is answered. mdbook-quiz shows its answer review (`.answer-wrapper`) once the last
 // question of a quiz is answered, and again on every later visit, since it keeps its answers in
 // localStorage (book.toml: cache-answers): so the figure unfolds when the review appears, now or
-// after a reload. A reader can still open it by hand. Printing unfolds every figure.
+// after a reload. A reader can still open it by hand. Printing unfolds every figure, and the
+// answers page's folded answers (src/answers.md).
 (function () {
     "use strict";
 
@@ -285,7 +286,7 @@
         watch(folds[i]);
     }
     window.addEventListener("beforeprint", function () {
-        var all = document.querySelectorAll("details.predict-result");
+        var all = document.querySelectorAll("details.predict-result, details.quiz-answers");
         for (var j = 0; j < all.length; j++) {
             all[j].open = true;
         }

@@ -140,6 +140,8 @@ pub fn check(root: &Path, book: &Path) -> Result<Vec<String>> {
     // The exercise pages against their exercises: a hints line for every step, the stubs' code.
     problems.extend(crate::hint_pages::check(root));
     problems.extend(crate::stub_pages::check(root)); // issue 14: code from the stubs
+                                                     // Issue 13: the checks for understanding in print: questions on the pages, answers at the end.
+    problems.extend(crate::quiz_print::check(root, book));
     Ok(problems)
 }
 

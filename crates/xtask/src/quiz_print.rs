@@ -5,11 +5,21 @@
 //! into `print.html`, which sits at the book's root, where `../quiz/` leads outside the book: the
 //! quizzes would not load there, and the link check fails. After a build, this points print.html's
 //! quiz links at `quiz/`, where the assets are.
+//!
+//! On paper the quizzes cannot run: each topic page prints its questions and their choices
+//! (`<div class="quiz-print">`, from `demo/quiz-answers --questions`), without answers, and the
+//! chapter's last page (`src/answers.md`) holds every topic's answers with their explanations
+//! (`demo/quiz-answers --answers`, a section `#answers-NN` a topic). [`check`], a book check,
+//! holds the built book to that against the quiz files.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use crate::html;
 use crate::util::{Context, Result};
+
+/// The page that holds every topic's answers, in the book.
+const ANSWERS: &str = "answers.html";
 
 /// Rewrites the quiz asset links of `BOOK/print.html`; returns how many it rewrote.
 pub fn fix_print_links(book: &Path) -> Result<usize> {
@@ -36,9 +46,148 @@ fn rewrite(text: &str) -> (String, usize) {
     (out, count)
 }
 
+/// One question of a quiz file: the first line of its prompt, and its answer.
+#[derive(Debug, PartialEq)]
+struct Question {
+    prompt: String,
+    answer: String,
+}
+
+/// The questions of a quiz file in the layout the workbook writes (`prompt.prompt = """` with the
+/// text on the next lines, `answer.answer = """…"""` on one line).
+fn questions(toml: &str) -> Vec<Question> {
+    let mut out = Vec::new();
+    let mut lines = toml.lines();
+    let mut prompt = None;
+    while let Some(line) = lines.next() {
+        let value = |rest: &str| rest.trim().trim_start_matches("\"\"\"").trim_end_matches("\"\"\"").trim().to_string();
+        if let Some(rest) = line.strip_prefix("prompt.prompt") {
+            let first = value(rest.trim_start().trim_start_matches('='));
+            prompt = Some(if first.is_empty() { value(lines.next().unwrap_or_default()) } else { first });
+        } else if let Some(rest) = line.strip_prefix("answer.answer") {
+            let answer = value(rest.trim_start().trim_start_matches('='));
+            out.push(Question { prompt: prompt.take().unwrap_or_default(), answer });
+        }
+    }
+    out
+}
+
+/// Text as it reads, for comparing Markdown with rendered HTML: no Markdown emphasis or code
+/// marks, no whitespace.
+fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace() && !matches!(c, '`' | '*' | '\\')).collect()
+}
+
+/// The inside of every `<div class="quiz-print">` of a page.
+fn print_blocks(page: &str) -> Vec<&str> {
+    let open = "<div class=\"quiz-print\">";
+    page.match_indices(open)
+        .map(|(at, _)| {
+            let rest = &page[at + open.len()..];
+            &rest[..rest.find("</div>").unwrap_or(rest.len())]
+        })
+        .collect()
+}
+
+/// Topic folders (`src/NN-topic/`) with quiz files, in order.
+fn quiz_topics(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("quiz.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The checks for understanding in print: each topic page's printed questions (none of their
+/// answers), as many blocks in print.html as topics, and every answer on the answers page, in
+/// its topic's section.
+pub fn check(root: &Path, book: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    let read = |path: &Path| fs::read_to_string(path).unwrap_or_default();
+    let answers_page = read(&book.join(ANSWERS));
+    if answers_page.is_empty() {
+        problems.push(format!("book/{ANSWERS} is missing: list src/answers.md last in src/SUMMARY.md"));
+    }
+    let topics = quiz_topics(root);
+    for dir in &topics {
+        let folder = dir.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let nn = &folder[..folder.len().min(2)];
+        let page_name = format!("book/{folder}/index.html");
+        let page = read(&book.join(&folder).join("index.html"));
+        let printed: String = print_blocks(&page).iter().map(|b| squash(&html::plain(b))).collect();
+        if printed.is_empty() {
+            problems.push(format!(
+                "{page_name}: no printed questions (`<div class=\"quiz-print\">`: \
+                 <!-- cmdrun --strict ../../demo/quiz-answers --questions ../answers.md#answers-{nn} ./predict.toml ./quiz.toml -->)"
+            ));
+        } else if printed.contains("Answer:") {
+            problems.push(format!("{page_name}: its printed questions give the answers away (\"Answer:\")"));
+        }
+        let section = answers_page
+            .split_once(&format!("id=\"answers-{nn}\""))
+            .map(|(_, rest)| rest.split("id=\"answers-").next().unwrap_or(rest))
+            .map(|s| squash(&html::plain(s)))
+            .unwrap_or_default();
+        if !answers_page.is_empty() && section.is_empty() {
+            problems.push(format!("book/{ANSWERS}: no section #answers-{nn} for {folder}"));
+        }
+        for file in ["predict.toml", "quiz.toml"] {
+            for q in questions(&read(&dir.join(file))) {
+                let src = format!("src/{folder}/{file}");
+                let short: String = q.prompt.chars().take(50).collect();
+                if !printed.is_empty() && !printed.contains(&squash(&q.prompt)) {
+                    problems.push(format!("{page_name}: the printed questions lack {src}'s \"{short}…\""));
+                }
+                if !section.is_empty() && !section.contains(&squash(&q.answer)) {
+                    problems.push(format!("book/{ANSWERS}#answers-{nn}: lacks the answer to {src}'s \"{short}…\""));
+                }
+            }
+        }
+    }
+    let in_print = print_blocks(&read(&book.join("print.html"))).len();
+    if in_print < topics.len() {
+        problems.push(format!(
+            "book/print.html: {in_print} block(s) of printed questions for {} topics with quizzes",
+            topics.len()
+        ));
+    }
+    if !read(&book.join("print.html")).contains("id=\"answers-") {
+        problems.push("book/print.html: lacks the answers page (src/answers.md)".to_string());
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_the_workbook_s_quiz_layout() {
+        let toml = "[[questions]]\ntype = \"MultipleChoice\"\nprompt.prompt = \"\"\"\nWhich **one**?\nMore.\n\"\"\"\n\
+                    prompt.distractors = [\n  \"\"\"No\"\"\",\n]\nanswer.answer = \"\"\"The `tar`\"\"\"\ncontext = \"\"\"\nWhy.\n\"\"\"\n\n\
+                    [[questions]]\nprompt.prompt = \"\"\"Short?\"\"\"\nanswer.answer = \"\"\"Yes\"\"\"\n";
+        assert_eq!(
+            questions(toml),
+            [
+                Question { prompt: "Which **one**?".into(), answer: "The `tar`".into() },
+                Question { prompt: "Short?".into(), answer: "Yes".into() }
+            ]
+        );
+        assert_eq!(
+            squash("The `tar` is **here**"),
+            squash(&html::plain("The <code>tar</code> is <strong>here</strong>"))
+        );
+    }
+
+    #[test]
+    fn finds_printed_blocks() {
+        let page = "<p>x</p><div class=\"quiz-print\"><ol><li>Q</li></ol></div><div class=\"quiz-print\">R</div>";
+        assert_eq!(print_blocks(page), ["<ol><li>Q</li></ol>", "R"]);
+    }
 
     #[test]
     fn only_quiz_links_one_level_up_change() {
