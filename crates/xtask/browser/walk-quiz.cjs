@@ -26,7 +26,7 @@ function unfolds(page) {
 async function quizProblems(page, chapter) {
     if (!/^\d\d-[a-z-]+\/index\.html$/.test(chapter.rel)) return [];
     const quizzes = page.locator(".quiz-placeholder");
-    if ((await quizzes.count()) === 0) return ["no quiz on a topic page (src/NN-topic/quiz.toml)"];
+    if ((await quizzes.count()) === 0) return ["no quiz on a topic page (src/NN-topic/NN-quiz.toml)"];
     const quiz = quizzes.first();
     try {
         const data = JSON.parse(await quiz.getAttribute("data-quiz-questions"));

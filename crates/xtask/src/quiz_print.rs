@@ -89,24 +89,57 @@ fn print_blocks(page: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Topic folders (`src/NN-topic/`) with quiz files, in order.
+/// Topic folders (`src/NN-topic/`) with quiz files (`NN-predict.toml`, `NN-quiz.toml`), in order.
 fn quiz_topics(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("src"))
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.join("quiz.toml").is_file())
+        .filter(|p| quiz_files(p).iter().any(|f| f.is_file()))
         .collect();
     dirs.sort();
     dirs
+}
+
+/// A topic folder's quiz files: the predict question, then the checks at the page's end.
+fn quiz_files(dir: &Path) -> [PathBuf; 2] {
+    let name = dir.file_name().unwrap_or_default().to_string_lossy();
+    let nn = &name[..name.len().min(2)];
+    [dir.join(format!("{nn}-predict.toml")), dir.join(format!("{nn}-quiz.toml"))]
+}
+
+/// mdbook-quiz keeps a quiz's answers in localStorage under its file name only
+/// (`mdbook-quiz:NAME`): two quizzes of one name anywhere in the book overwrite each other's.
+fn same_names(root: &Path) -> Vec<String> {
+    let mut pages = Vec::new();
+    let _ = crate::cmdrun::files_with_ext(&root.join("src"), "md", &mut pages);
+    pages.sort();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut problems = Vec::new();
+    for page in pages {
+        let text = fs::read_to_string(&page).unwrap_or_default();
+        let page_name = page.strip_prefix(root).unwrap_or(&page).display().to_string();
+        for (at, _) in text.match_indices("{{#quiz ") {
+            let target = text[at + 8..].split("}}").next().unwrap_or_default().trim();
+            let stem = Path::new(target).file_stem().unwrap_or_default().to_string_lossy().into_owned();
+            match seen.iter().find(|(s, _)| *s == stem) {
+                Some((_, first)) => problems.push(format!(
+                    "{page_name}: a quiz named {stem} as in {first}: mdbook-quiz would keep their answers \
+                     under one name (localStorage mdbook-quiz:{stem}); name it NN-{stem}"
+                )),
+                None => seen.push((stem, page_name.clone())),
+            }
+        }
+    }
+    problems
 }
 
 /// The checks for understanding in print: each topic page's printed questions (none of their
 /// answers), as many blocks in print.html as topics, and every answer on the answers page, in
 /// its topic's section.
 pub fn check(root: &Path, book: &Path) -> Vec<String> {
-    let mut problems = Vec::new();
+    let mut problems = same_names(root);
     let read = |path: &Path| fs::read_to_string(path).unwrap_or_default();
     let answers_page = read(&book.join(ANSWERS));
     if answers_page.is_empty() {
@@ -122,7 +155,7 @@ pub fn check(root: &Path, book: &Path) -> Vec<String> {
         if printed.is_empty() {
             problems.push(format!(
                 "{page_name}: no printed questions (`<div class=\"quiz-print\">`: \
-                 <!-- cmdrun --strict ../../demo/quiz-answers --questions ../answers.md#answers-{nn} ./predict.toml ./quiz.toml -->)"
+                 <!-- cmdrun --strict ../../demo/quiz-answers --questions ../answers.md#answers-{nn} ./{nn}-predict.toml ./{nn}-quiz.toml -->)"
             ));
         } else if printed.contains("Answer:") {
             problems.push(format!("{page_name}: its printed questions give the answers away (\"Answer:\")"));
@@ -135,9 +168,9 @@ pub fn check(root: &Path, book: &Path) -> Vec<String> {
         if !answers_page.is_empty() && section.is_empty() {
             problems.push(format!("book/{ANSWERS}: no section #answers-{nn} for {folder}"));
         }
-        for file in ["predict.toml", "quiz.toml"] {
-            for q in questions(&read(&dir.join(file))) {
-                let src = format!("src/{folder}/{file}");
+        for file in quiz_files(dir) {
+            for q in questions(&read(&file)) {
+                let src = format!("src/{folder}/{}", file.file_name().unwrap_or_default().to_string_lossy());
                 let short: String = q.prompt.chars().take(50).collect();
                 if !printed.is_empty() && !printed.contains(&squash(&q.prompt)) {
                     problems.push(format!("{page_name}: the printed questions lack {src}'s \"{short}…\""));
@@ -181,6 +214,27 @@ mod tests {
             squash("The `tar` is **here**"),
             squash(&html::plain("The <code>tar</code> is <strong>here</strong>"))
         );
+    }
+
+    #[test]
+    fn finds_two_quizzes_of_one_name() {
+        let root = std::env::temp_dir().join(format!("xtask-quiz-names-{}", std::process::id()));
+        fs::create_dir_all(root.join("src/07-a")).unwrap();
+        fs::create_dir_all(root.join("src/08-b")).unwrap();
+        fs::write(root.join("src/07-a/index.md"), "{{#quiz quiz.toml}}\n{{#quiz 07-predict.toml}}\n").unwrap();
+        fs::write(root.join("src/08-b/index.md"), "{{#quiz quiz.toml}}\n").unwrap();
+        let problems = same_names(&root);
+        let _ = fs::remove_dir_all(&root);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].starts_with("src/08-b/index.md: a quiz named quiz as in src/07-a/index.md"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn the_workbook_s_quizzes_have_names_of_their_own() {
+        assert_eq!(same_names(&crate::util::root()), Vec::<String>::new());
     }
 
     #[test]
