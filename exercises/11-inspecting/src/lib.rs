@@ -18,6 +18,9 @@
 //! Replace each `todo!(…)` with your code. Hints for every step are in
 //! `exercises/11-inspecting/hints.md`.
 
+// The ANCHOR and ANCHOR_END comments mark the code the book's exercise page shows; they change
+// nothing here. (Delete them if you like: the page then shows the stub as committed.)
+
 // The stubs below do not use their parameters yet. Delete this line once every step passes.
 #![allow(unused_variables)]
 
