@@ -107,17 +107,22 @@ pub fn install_file(tmp: tempfile::NamedTempFile, path: &std::path::Path) -> any
     Ok(())
 }
 
-/// Progress lines go to stderr, and only when a person is watching.
+/// Progress lines go to stderr, and only when a person is watching (see [`watching`]).
 pub fn progress(message: impl std::fmt::Display) {
-    if io::stderr().is_terminal() {
+    if watching() {
         eprintln!("{message}");
     }
 }
 
-/// A progress bar on stderr: drawn only when a person is watching (a terminal, no `--json`),
-/// hidden otherwise, so piped output and JSON stay clean. `bytes` picks the units.
+/// Bars and spinners are drawn only when a person is watching: stderr a terminal, no `--json`.
+/// Hidden otherwise, so piped output and JSON stay clean.
+fn watching() -> bool {
+    io::stderr().is_terminal() && !json_mode()
+}
+
+/// A progress bar on stderr for work of known size. `bytes` picks the units.
 pub fn bar(len: u64, bytes: bool) -> indicatif::ProgressBar {
-    if !io::stderr().is_terminal() || json_mode() {
+    if !watching() {
         return indicatif::ProgressBar::hidden();
     }
     let template = if bytes {
@@ -127,6 +132,47 @@ pub fn bar(len: u64, bytes: bool) -> indicatif::ProgressBar {
     };
     let style = indicatif::ProgressStyle::with_template(template).expect("a valid template");
     indicatif::ProgressBar::new(len).with_style(style)
+}
+
+/// A spinner for work whose total is not known before it ends (building a layer or an image):
+/// what is being done and the time taken, and with `bytes` the bytes written so far (feed it
+/// through [`indicatif::ProgressBar::wrap_write`]).
+pub fn spinner(message: String, bytes: bool) -> indicatif::ProgressBar {
+    if !watching() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let template =
+        if bytes { "  {spinner} {msg} {bytes} written ({elapsed})" } else { "  {spinner} {msg} ({elapsed})" };
+    let style = indicatif::ProgressStyle::with_template(template).expect("a valid template");
+    let spinner = indicatif::ProgressBar::new_spinner().with_style(style).with_message(message);
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    spinner
+}
+
+/// One bar per blob for the verbs that move blobs (pull, push, copy): the bytes of the blob in
+/// flight, then a line saying what became of it.
+pub struct BlobBars {
+    bar: indicatif::ProgressBar,
+}
+
+impl BlobBars {
+    pub fn new() -> Self {
+        BlobBars { bar: indicatif::ProgressBar::hidden() }
+    }
+
+    pub fn start(&mut self, digest: &imagekit::Digest, len: u64) {
+        self.bar = bar(len, true);
+        self.bar.set_message(short(digest));
+    }
+
+    pub fn at(&self, bytes: u64) {
+        self.bar.set_position(bytes);
+    }
+
+    pub fn done(&mut self, digest: &imagekit::Digest, len: u64, what: &str) {
+        self.bar.finish_and_clear();
+        progress(format_args!("  {}  {:>8}  {what}", short(digest), size(len)));
+    }
 }
 
 static JSON_MODE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

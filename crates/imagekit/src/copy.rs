@@ -89,20 +89,7 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 /// Copy every blob `source`'s top reaches into `dest` (the documents exactly as they are), and
-/// return the top. The caller tags it.
-pub fn copy_blobs(
-    source: &dyn Source,
-    dest: &BlobDir,
-    progress: &mut dyn FnMut(&Descriptor),
-) -> Result<(Descriptor, CopyReport)> {
-    copy_blobs_with(source, dest, CopyOptions::default(), &mut |event| {
-        if let CopyEvent::Start(d) = event {
-            progress(d)
-        }
-    })
-}
-
-/// [`copy_blobs`] with options and byte-level events.
+/// return the top; the caller tags it. `events` tells each blob's start, bytes and end.
 pub fn copy_blobs_with(
     source: &dyn Source,
     dest: &BlobDir,
@@ -164,10 +151,10 @@ pub fn to_layout(
     source: &dyn Source,
     dir: &Path,
     tag: Option<&str>,
-    progress: &mut dyn FnMut(&Descriptor),
+    events: &mut dyn FnMut(CopyEvent<'_>),
 ) -> Result<CopyReport> {
     let layout = if dir.join("oci-layout").is_file() { Layout::open(dir)? } else { Layout::create(dir)? };
-    let (top, report) = copy_blobs(source, layout.blobs(), progress)?;
+    let (top, report) = copy_blobs_with(source, layout.blobs(), CopyOptions::default(), events)?;
     let mut entry = Descriptor::new(&top.media_type, top.digest.clone(), top.size);
     entry.platform = top.platform.clone();
     match tag {
@@ -191,7 +178,7 @@ pub fn to_archive(
     file: &Path,
     tag: Option<&str>,
     docker: Option<&str>,
-    progress: &mut dyn FnMut(&Descriptor),
+    events: &mut dyn FnMut(CopyEvent<'_>),
 ) -> Result<CopyReport> {
     let parent = match file.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -202,7 +189,7 @@ pub fn to_archive(
         .tempdir_in(&parent)
         .ctx(|| format!("creating a staging directory in {}", parent.display()))?;
     let dir = staging.path().join("layout");
-    let report = to_layout(source, &dir, tag, progress)?;
+    let report = to_layout(source, &dir, tag, events)?;
     if let Some(repo_tag) = docker.filter(|t| !t.is_empty()) {
         // What containerd (and so `docker save` 25+) records: the full name, and the tag.
         let layout = Layout::open(&dir)?;

@@ -72,7 +72,7 @@ pub fn build(root: &Path, fresh: bool) -> Result {
     let mut mdbook = Command::new("mdbook");
     mdbook.arg("build").current_dir(root).envs(figures.env.iter().map(|(k, v)| (k, v)));
     util::run(&mut mdbook)?;
-    // issue 13: the quizzes' asset links in print.html (crates/xtask/src/quiz_print.rs).
+    // issue 13: the quizzes' asset links in print.html (crates/bookkit/src/quiz_print.rs).
     crate::quiz_print::fix_print_links(&root.join(BOOK_DIR))?;
 
     check(root, &root.join(BOOK_DIR), &log_dir)

@@ -1,31 +1,9 @@
 //! `cargo xtask …`: the workbook's task runner (see `cargo xtask --help`).
 
-mod bench;
-mod book;
-mod book_bench;
-mod browser;
-mod checks;
-mod cmdrun;
-mod demo;
-mod exercises;
-mod explorer;
-mod figures;
-mod fuzz;
-mod hint_check;
-mod hint_pages;
-mod hints;
-mod html;
-mod mutants;
-mod quiz_print;
-mod registry;
-mod served;
-mod setup;
-mod stub_pages;
-mod test;
-mod util;
-mod watch;
-mod watcher;
-mod widget;
+use xtask::{
+    book, browser, demo, exercises, explorer, figures, fuzz, hints, mutants, registry, served, setup, test, util,
+    watch, widget,
+};
 
 use std::process::ExitCode;
 
@@ -94,10 +72,14 @@ enum Verb {
         /// Only these exercises (07, 7, 07-layers)
         exercises: Vec<String>,
     },
-    /// Digest, layer-build and pull benchmarks against openssl, sha256sum, gzip, pigz, skopeo
+    /// Benchmarks against the standard tools (crates/benchmarks): without a part, digest,
+    /// layer build and pull against openssl, sha256sum, gzip, pigz, skopeo; `bench --help` lists
+    /// the parts
+    #[command(disable_help_flag = true)]
     Bench {
-        #[command(subcommand)]
-        part: Option<BenchPart>,
+        /// The part (explorer, sources, book, widget) and its flags, passed to the benchmarks
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
     },
     /// Run the cargo-fuzz targets in fuzz/ (needs nightly and cargo-fuzz); prints executions per
     /// target. A crash stops the run and names the input
@@ -154,19 +136,6 @@ enum TestStage {
     /// Only the live-reload test: pages open on `mdbook serve` of a copy of the book reload by
     /// themselves after edits to a page, hints.md, the widget
     Reload,
-}
-
-#[derive(Subcommand)]
-enum BenchPart {
-    /// The image explorer: .wasm size, the 199 MB bench image in the page vs imagekit layers +
-    /// audit natively, peak wasm memory
-    Explorer,
-    /// The image model: unpack vs umoci, docker-archive vs skopeo, docker:// requests
-    Sources,
-    /// Book build (every figure run, and replayed) and serve's reload time
-    Book,
-    /// The digest widget: .wasm size, keystroke latency, in-page hashing speed
-    Widget,
 }
 
 #[derive(Subcommand)]
@@ -253,11 +222,9 @@ fn run(verb: Verb) -> util::Result {
         Verb::Test { stage: Some(TestStage::Reload) } => served::check_reload(root),
         Verb::Verify { worktree, exercises } => exercises::verify::verify(root, &exercises, worktree),
         Verb::Mutants { exercises } => mutants::mutants(root, &exercises),
-        Verb::Bench { part: None } => bench::bench(root),
-        Verb::Bench { part: Some(BenchPart::Sources) } => bench::sources::bench(root),
-        Verb::Bench { part: Some(BenchPart::Book) } => book_bench::bench(root),
-        Verb::Bench { part: Some(BenchPart::Widget) } => widget::bench(root),
-        Verb::Bench { part: Some(BenchPart::Explorer) } => explorer::bench(root),
+        Verb::Bench { args } => {
+            util::run(util::cargo(root).args(["run", "--quiet", "-p", "benchmarks", "--"]).args(args))
+        }
         Verb::Fuzz { target, time } => fuzz::run(root, target.as_deref(), time),
         Verb::Demo { no_pause, topic } => demo::demo(root, &topic, no_pause),
         Verb::Registry { action: RegistryAction::Start { at, flags } } => registry::start(root, &at, &flags),

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use anyhow::bail;
-use imagekit::copy::{self, CopyReport, Retopped};
+use imagekit::copy::{self, CopyEvent, CopyOptions, CopyReport, Retopped};
 use imagekit::image::Image;
 use imagekit::reference::Reference;
 use imagekit::registry::{self, store_key, Client, Options};
@@ -45,8 +45,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     // One platform's image unless --all: resolving reads only the documents on the way.
     let top = if args.all { source.top()? } else { Image::resolve(Rc::clone(&source), platform.as_ref())?.descriptor };
     let chosen = Retopped { inner: &*source, top };
-    let mut progress = |d: &imagekit::Descriptor| {
-        output::progress(format_args!("  {}  {:>8}", output::short(&d.digest), output::size(d.size)))
+    let mut bars = output::BlobBars::new();
+    let mut progress = |event: CopyEvent<'_>| match event {
+        CopyEvent::Start(d) => bars.start(&d.digest, d.size),
+        CopyEvent::Bytes(_, n) => bars.at(n),
+        CopyEvent::Done(d, copied) => bars.done(&d.digest, d.size, if copied { "copied" } else { "already there" }),
     };
     let report = match Spec::parse(&args.destination)? {
         Spec::Oci { dir, tag } => copy::to_layout(&chosen, &dir, tag.as_deref(), &mut progress)?,
@@ -66,7 +69,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Spec::Store { reference } => {
             let store = args.store.open()?;
-            let (top, report) = copy::copy_blobs(&chosen, store.blob_dir(), &mut progress)?;
+            let (top, report) =
+                copy::copy_blobs_with(&chosen, store.blob_dir(), CopyOptions::default(), &mut progress)?;
             store.tag(&store_key(&Reference::parse(&reference)?), &top)?;
             report
         }

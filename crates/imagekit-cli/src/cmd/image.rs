@@ -83,9 +83,10 @@ pub fn run(command: Command, matches: &ArgMatches) -> anyhow::Result<()> {
     } else {
         Layout::create(&args.output)?
     };
-    output::progress(format_args!("building {} step(s) into {} …", steps.len(), args.output.display()));
+    let spinner = output::spinner(format!("building {} step(s) into {}", steps.len(), args.output.display()), false);
     let opts = BuildOptions::from_env();
     let (top, built) = build::build_and_tag(&layout, &args.tag, &specs, &opts)?;
+    spinner.finish_and_clear();
 
     if crate::output::json_mode() {
         return output::json(&serde_json::json!({

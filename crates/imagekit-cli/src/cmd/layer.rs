@@ -37,8 +37,9 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     let opts = BuildOptions::from_env();
     let file = std::fs::File::create(&args.output).with_context(|| format!("creating {}", args.output.display()))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    crate::output::progress(format_args!("building a layer from {} …", args.dir.display()));
-    let info = layer::build_from_dir(&args.dir, &[], &opts, &mut out)?;
+    let spinner = crate::output::spinner(format!("building a layer from {}:", args.dir.display()), true);
+    let info = layer::build_from_dir(&args.dir, &[], &opts, &mut spinner.wrap_write(&mut out))?;
+    spinner.finish_and_clear();
     out.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", args.output.display()))?;
     let built = Built {
         file: args.output.display().to_string(),

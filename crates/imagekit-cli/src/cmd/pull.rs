@@ -28,17 +28,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let platform = args.platform.as_deref().map(Platform::parse).transpose()?;
     let store = args.store.open()?;
     let client = Client::new(Options { plain_http: args.plain_http, ..Options::default() });
-    let mut bar = output::bar(0, true);
+    let mut bars = output::BlobBars::new();
     let mut events = |event: PullEvent<'_>| match event {
-        PullEvent::BlobStart { digest, size } => {
-            bar = output::bar(size, true);
-            bar.set_message(output::short(digest));
-        }
-        PullEvent::BlobProgress { received, .. } => bar.set_position(received),
+        PullEvent::BlobStart { digest, size } => bars.start(digest, size),
+        PullEvent::BlobProgress { received, .. } => bars.at(received),
         PullEvent::BlobDone { digest, size, fetched } => {
-            bar.finish_and_clear();
-            let what = if fetched { "fetched" } else { "already in the store" };
-            output::progress(format_args!("  {}  {:>8}  {what}", output::short(digest), output::size(size)));
+            bars.done(digest, size, if fetched { "fetched" } else { "already in the store" })
         }
         PullEvent::Manifest { .. } => {}
     };

@@ -27,13 +27,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let reference = Reference::parse(&args.reference)?;
     let source = crate::target::open_source(&args.source, args.tag.as_deref(), &args.store, "push")?;
     let client = Client::new(Options { plain_http: args.plain_http, ..Options::default() });
+    let mut bars = output::BlobBars::new();
     let mut events = |event: PushEvent<'_>| match event {
-        PushEvent::BlobDone { digest, size, uploaded } => output::progress(format_args!(
-            "  {}  {:>8}  {}",
-            output::short(digest),
-            output::size(size),
-            if uploaded { "uploaded" } else { "already in the registry" }
-        )),
+        PushEvent::BlobStart { digest, size } => bars.start(digest, size),
+        PushEvent::BlobProgress { sent, .. } => bars.at(sent),
+        PushEvent::BlobDone { digest, size, uploaded } => {
+            bars.done(digest, size, if uploaded { "uploaded" } else { "already in the registry" })
+        }
         PushEvent::Manifest { digest, reference } => {
             output::progress(format_args!("  {}  manifest → {reference}", output::short(digest)))
         }

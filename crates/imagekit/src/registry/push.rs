@@ -4,7 +4,8 @@
 //! names (skipping those the registry already has, by `HEAD`), then each platform manifest by
 //! its digest, then the index (or the single manifest) under the tag.
 
-use std::io::Read;
+use std::cell::RefCell;
+use std::io::{self, Read};
 
 use serde::Serialize;
 
@@ -19,8 +20,25 @@ use crate::walk::Node;
 /// What a push is doing, for progress displays.
 #[derive(Debug)]
 pub enum PushEvent<'a> {
-    BlobDone { digest: &'a Digest, size: u64, uploaded: bool },
-    Manifest { digest: &'a Digest, reference: &'a str },
+    /// A blob the registry lacks is about to be sent.
+    BlobStart {
+        digest: &'a Digest,
+        size: u64,
+    },
+    /// Bytes of that blob sent so far.
+    BlobProgress {
+        digest: &'a Digest,
+        sent: u64,
+    },
+    BlobDone {
+        digest: &'a Digest,
+        size: u64,
+        uploaded: bool,
+    },
+    Manifest {
+        digest: &'a Digest,
+        reference: &'a str,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,6 +65,9 @@ pub fn push(
     dest: &Reference,
     events: &mut dyn FnMut(PushEvent<'_>),
 ) -> Result<PushReport> {
+    // Shared by the loop and the reader that reports bytes sent (the upload opens it through a
+    // `Fn`, so it cannot hold `events` mutably itself).
+    let events = RefCell::new(events);
     let top = source.top()?;
     if let Some(wanted) = &dest.digest {
         if *wanted != top.digest {
@@ -88,14 +109,19 @@ pub fn push(
                 Node::Blob { descriptor: blob, .. } => {
                     let uploaded = !client.has_blob(&repo, &blob.digest)?;
                     if uploaded {
-                        let open = || -> crate::Result<Box<dyn Read + '_>> { Ok(Box::new(open_blob(source, blob)?)) };
+                        events.borrow_mut()(PushEvent::BlobStart { digest: &blob.digest, size: blob.size });
+                        // The upload may open the blob again (a retry): each reader counts from 0.
+                        let open = || -> crate::Result<Box<dyn Read + '_>> {
+                            let inner = open_blob(source, blob)?;
+                            Ok(Box::new(Sending { inner, sent: 0, digest: &blob.digest, events: &events }))
+                        };
                         client.upload_blob(&repo, blob, &open)?;
                         uploaded_n += 1;
                         bytes += blob.size;
                     } else {
                         skipped += 1;
                     }
-                    events(PushEvent::BlobDone { digest: &blob.digest, size: blob.size, uploaded });
+                    events.borrow_mut()(PushEvent::BlobDone { digest: &blob.digest, size: blob.size, uploaded });
                 }
                 Node::Index { descriptor, .. } | Node::Manifest { descriptor, .. } => {
                     // The top goes last, under the destination's tag; the rest by digest.
@@ -103,7 +129,7 @@ pub fn push(
                         if descriptor.digest == top.digest { dest_ref.clone() } else { descriptor.digest.to_string() };
                     client.put_manifest(&repo, &reference, &descriptor.media_type, &documents[&descriptor.digest])?;
                     manifests += 1;
-                    events(PushEvent::Manifest { digest: &descriptor.digest, reference: &reference });
+                    events.borrow_mut()(PushEvent::Manifest { digest: &descriptor.digest, reference: &reference });
                 }
                 Node::Missing { descriptor } => {
                     return Err(crate::Error::MissingBlob {
@@ -139,4 +165,21 @@ pub fn push(
             other_requests: after.other_requests - before.other_requests,
         },
     })
+}
+
+/// A blob's reader during an upload: reports the bytes sent so far as `BlobProgress`.
+struct Sending<'a, 'e, R> {
+    inner: R,
+    sent: u64,
+    digest: &'a Digest,
+    events: &'a RefCell<&'e mut dyn FnMut(PushEvent<'_>)>,
+}
+
+impl<R: Read> Read for Sending<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.sent += n as u64;
+        self.events.borrow_mut()(PushEvent::BlobProgress { digest: self.digest, sent: self.sent });
+        Ok(n)
+    }
 }

@@ -1,4 +1,8 @@
-//! Errors, the repository root, and running commands with clear messages.
+//! The base of the workbook's tooling (xtask, bookkit, exercise-runner, benchmarks): errors, the
+//! repository root, running commands with clear messages, Ctrl-C while files are swapped, and the
+//! demo registry's lifecycle (`registry`).
+
+pub mod registry;
 
 use std::ffi::OsStr;
 use std::io::{self, IsTerminal, Read, Write};
@@ -37,7 +41,7 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Usage {}
 impl std::error::Error for Interrupted {}
 
-/// The repository root: this crate lives in `crates/xtask`.
+/// The repository root: this crate lives in `crates/devkit`.
 pub fn root() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     dir.canonicalize().unwrap_or(dir)

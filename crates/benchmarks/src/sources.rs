@@ -15,17 +15,17 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::generators::{build_bench_image, layer_tree};
-use super::measure::{best_of, missing_tool};
-use super::pull::start_registry;
-use crate::util::{self, bail, Context, Result};
+use crate::generators::{build_bench_image, layer_tree};
+use crate::measure::{best_of, missing_tool};
+use crate::pull::start_registry;
+use xtask::util::{self, bail, Context, Result};
 
 pub fn bench(root: &Path) -> Result {
     let imagekit = util::build_cli(root)?.join("imagekit");
     let dir = util::target_dir(root).join("bench");
     fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut md = String::from("# imagekit benchmarks: sources\n\n");
-    md.push_str(&super::machine(root));
+    md.push_str(&crate::tools::machine(root));
     md.push_str(&sources_bench(&imagekit, &dir)?);
     print!("{md}");
     let results = dir.join("results-sources.md");

@@ -10,7 +10,7 @@ use crate::util::{self, anyhow, bail, Context, Result};
 
 /// Holds the learner's `src/lib.rs` aside while other content is swapped in; puts it back when
 /// restored or dropped (on error, or unwinding after Ctrl-C).
-pub(crate) struct Swap<'a> {
+pub struct Swap<'a> {
     ex: &'a Exercise,
     original: String,
     /// What we last wrote: if the file holds something else at the end, someone edited it
@@ -20,20 +20,20 @@ pub(crate) struct Swap<'a> {
 }
 
 impl<'a> Swap<'a> {
-    pub(crate) fn begin(ex: &'a Exercise) -> Result<Self> {
+    pub fn begin(ex: &'a Exercise) -> Result<Self> {
         util::catch_interrupts();
         let original = read(&ex.lib())?;
         write(&ex.verify_backup(), &original)?;
         Ok(Swap { ex, last_put: original.clone(), original, restored: false })
     }
 
-    pub(crate) fn put(&mut self, content: &str) -> Result {
+    pub fn put(&mut self, content: &str) -> Result {
         write(&self.ex.lib(), content)?;
         self.last_put = content.to_string();
         Ok(())
     }
 
-    pub(crate) fn put_back(&mut self) -> Result {
+    pub fn put_back(&mut self) -> Result {
         self.restored = true;
         let now = read(&self.ex.lib()).unwrap_or_default();
         if now != self.last_put && now != self.original {

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: imagekit against the standard tools, on data generated here.
+//! `cargo xtask bench` (no part named): imagekit against the standard tools, on data generated here.
 //!
 //! (a) SHA-256 of a 512 MiB file: `imagekit digest`, `openssl dgst -sha256`, `sha256sum`.
 //! (b) A gzipped layer from a ~200 MB tree: `imagekit layer build`, `tar -czf`, `tar | pigz -p2`.
@@ -14,16 +14,10 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{self, Context, Result};
+use xtask::util::{self, Context, Result};
 
-mod digest;
-pub(crate) mod generators;
-mod layer;
-mod measure;
-mod pull;
-pub mod sources;
-
-use measure::RUNS;
+use crate::measure::RUNS;
+use crate::{digest, layer, pull};
 
 pub fn bench(root: &Path) -> Result {
     let imagekit = util::build_cli(root)?.join("imagekit");

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 use testbed::registry::BINARY;
 use testbed::{ping, Registry, RegistryOptions};
 
-use crate::util::{self, bail, Context, Result};
+use crate as util;
+use crate::{bail, Context, Result};
 
 /// Where a registry lives and how it was asked to run.
 #[derive(clap::Args, Clone, Default)]

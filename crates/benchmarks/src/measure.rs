@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Context, Result};
+use xtask::util::{self, Context, Result};
 
 /// Each command runs this many times; the best is reported.
 pub const RUNS: usize = 3;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::util::{self, Context, Result};
+use xtask::util::{self, Context, Result};
 
 /// Bump when the generators change, so old inputs are made again.
 pub const GENERATOR: &str = "v1";
@@ -221,5 +221,5 @@ pub fn build_bench_image(imagekit: &Path, tree: &Path, layout: &Path) -> Result 
         build.arg("--layer").arg(tree.join(sub));
     }
     build.args(["--tag", "bench:1", "-o"]).arg(layout);
-    crate::util::output(&mut build).map(drop)
+    xtask::util::output(&mut build).map(drop)
 }

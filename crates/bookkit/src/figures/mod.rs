@@ -42,7 +42,7 @@ pub use vars::{LOG, XTASK_FOR_COMMANDS};
 /// The `sh` placed first on PATH for mdbook. Anything but cmdrun's `sh -c COMMAND` (and commands
 /// run outside a build) goes straight to `/bin/sh`.
 const SHIM: &str = r#"#!/bin/sh
-# Written by `cargo xtask build`/`serve` (crates/xtask/src/figures.rs). mdbook-cmdrun runs each
+# Written by `cargo xtask build`/`serve` (crates/bookkit/src/figures/). mdbook-cmdrun runs each
 # of the book's commands as `sh -c COMMAND`: those go to xtask, which replays the page's cached
 # output or runs the command and records it. Anything else goes straight to /bin/sh.
 if [ "$#" -eq 2 ] && [ "$1" = "-c" ] && [ -n "${XTASK_FIGURES:-}" ] && [ -n "${XTASK_FIGURES_RUNNER:-}" ]; then

@@ -6,9 +6,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use super::generators::layer_tree;
-use super::measure::*;
-use crate::util::{self, bail, Context, Result};
+use crate::generators::layer_tree;
+use crate::measure::*;
+use xtask::util::{self, bail, Context, Result};
 
 pub fn layer_bench(imagekit: &Path, dir: &Path) -> Result<String> {
     util::header("layer build: a gzipped tar of ~200 MB");

@@ -14,8 +14,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::served::{self, Served};
-use crate::util::{self, anyhow, Context, Result};
+use xtask::served::{self, Served};
+use xtask::util::{self, anyhow, Context, Result};
 
 const BUILD_RUNS: usize = 3;
 const EDITS: usize = 5;

@@ -19,24 +19,24 @@ pub struct Exercise {
 }
 
 impl Exercise {
-    pub(crate) fn lib(&self) -> PathBuf {
+    pub fn lib(&self) -> PathBuf {
         self.dir.join("src/lib.rs")
     }
-    pub(crate) fn solution(&self) -> PathBuf {
+    pub fn solution(&self) -> PathBuf {
         self.dir.join("solution/lib.rs")
     }
-    pub(crate) fn saved_dir(&self) -> PathBuf {
+    pub fn saved_dir(&self) -> PathBuf {
         self.dir.join(".saved")
     }
-    pub(crate) fn saved(&self) -> PathBuf {
+    pub fn saved(&self) -> PathBuf {
         self.saved_dir().join("lib.rs")
     }
-    pub(crate) fn verify_backup(&self) -> PathBuf {
+    pub fn verify_backup(&self) -> PathBuf {
         self.saved_dir().join("verify-in-progress.rs")
     }
 
     /// The stub as committed (`git show HEAD:…`), if this is a git checkout that tracks it.
-    pub(crate) fn committed_stub(&self, root: &Path) -> Option<String> {
+    pub fn committed_stub(&self, root: &Path) -> Option<String> {
         let rel = self.lib().strip_prefix(root).ok()?.to_str()?.to_string();
         let out = Command::new("git")
             .current_dir(root)
@@ -48,7 +48,7 @@ impl Exercise {
     }
 
     /// `tests/stepN_*.rs` file stems, in step order.
-    pub(crate) fn steps(&self) -> Vec<String> {
+    pub fn steps(&self) -> Vec<String> {
         let mut steps: Vec<String> = fs::read_dir(self.dir.join("tests"))
             .into_iter()
             .flatten()
@@ -64,7 +64,7 @@ impl Exercise {
     }
 
     /// The book's exercise page: `src/07-layers/exercise.md` → its URL under `cargo xtask serve`.
-    pub(crate) fn page_url(&self, root: &Path) -> Option<String> {
+    pub fn page_url(&self, root: &Path) -> Option<String> {
         let prefix = format!("{}-", self.number);
         let mut dirs: Vec<String> = fs::read_dir(root.join("src"))
             .ok()?
@@ -79,17 +79,17 @@ impl Exercise {
     }
 }
 
-pub(crate) fn step_number(stem: &str) -> u32 {
+pub fn step_number(stem: &str) -> u32 {
     let digits: String = stem.trim_start_matches("step").chars().take_while(char::is_ascii_digit).collect();
     digits.parse().unwrap_or(u32::MAX)
 }
 
-pub(crate) fn read(path: &Path) -> Result<String> {
+pub fn read(path: &Path) -> Result<String> {
     fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
 }
 
 /// Writes through a temporary file and a rename, so a crash leaves the old or the new file.
-pub(crate) fn write(path: &Path, content: &str) -> Result {
+pub fn write(path: &Path, content: &str) -> Result {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
@@ -99,7 +99,7 @@ pub(crate) fn write(path: &Path, content: &str) -> Result {
 }
 
 /// Moves `content` to a new `.saved/lib.rs.<unix time>` and returns that path.
-pub(crate) fn keep_aside(ex: &Exercise, content: &str) -> Result<PathBuf> {
+pub fn keep_aside(ex: &Exercise, content: &str) -> Result<PathBuf> {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let mut path = ex.saved_dir().join(format!("lib.rs.{secs}"));
     let mut n = 1;
@@ -112,7 +112,7 @@ pub(crate) fn keep_aside(ex: &Exercise, content: &str) -> Result<PathBuf> {
 }
 
 /// Puts back a learner's file left by a `verify` that was killed before it could restore it.
-pub(crate) fn recover(root: &Path, ex: &Exercise) -> Result {
+pub fn recover(root: &Path, ex: &Exercise) -> Result {
     let backup = ex.verify_backup();
     if backup.is_file() {
         write(&ex.lib(), &read(&backup)?)?;
@@ -122,7 +122,7 @@ pub(crate) fn recover(root: &Path, ex: &Exercise) -> Result {
     Ok(())
 }
 
-pub(crate) fn package_name(manifest: &Path) -> Result<String> {
+pub fn package_name(manifest: &Path) -> Result<String> {
     let text = read(manifest)?;
     let mut in_package = false;
     for line in text.lines() {

@@ -7,45 +7,45 @@ use super::discovery::*;
 use crate::util::{self, Result};
 
 /// One test binary's results.
-pub(crate) struct Binary {
+pub struct Binary {
     /// `step1_digest`, `unittests`, `doc-tests`.
-    pub(crate) name: String,
-    pub(crate) passed: usize,
-    pub(crate) failed: usize,
+    pub name: String,
+    pub passed: usize,
+    pub failed: usize,
     /// False when the binary started but printed no `test result:` line (it crashed).
-    pub(crate) finished: bool,
+    pub finished: bool,
 }
 
 impl Binary {
-    pub(crate) fn total(&self) -> usize {
+    pub fn total(&self) -> usize {
         self.passed + self.failed
     }
 }
 
-pub(crate) struct TestRun {
-    pub(crate) status: ExitStatus,
-    pub(crate) binaries: Vec<Binary>,
-    pub(crate) output: String,
+pub struct TestRun {
+    pub status: ExitStatus,
+    pub binaries: Vec<Binary>,
+    pub output: String,
 }
 
 impl TestRun {
-    pub(crate) fn compiled(&self) -> bool {
+    pub fn compiled(&self) -> bool {
         !self.binaries.is_empty() || self.status.success()
     }
     /// Binaries that ran at least one test (or crashed), in step order.
-    pub(crate) fn with_tests(&self) -> Vec<&Binary> {
+    pub fn with_tests(&self) -> Vec<&Binary> {
         let mut bins: Vec<&Binary> = self.binaries.iter().filter(|b| b.total() > 0 || !b.finished).collect();
         bins.sort_by_key(|b| (step_number(&b.name), b.name.clone()));
         bins
     }
-    pub(crate) fn passed(&self) -> usize {
+    pub fn passed(&self) -> usize {
         self.binaries.iter().map(|b| b.passed).sum()
     }
-    pub(crate) fn failed(&self) -> usize {
+    pub fn failed(&self) -> usize {
         self.binaries.iter().map(|b| b.failed).sum()
     }
     /// The compiler's or the tests' complaint, shortened for a message.
-    pub(crate) fn excerpt(&self) -> String {
+    pub fn excerpt(&self) -> String {
         let lines: Vec<&str> = self.output.lines().collect();
         let from = if self.compiled() {
             lines.len().saturating_sub(40)
@@ -57,7 +57,7 @@ impl TestRun {
     }
 }
 
-pub(crate) fn parse_counts(result: &str) -> (usize, usize) {
+pub fn parse_counts(result: &str) -> (usize, usize) {
     // "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; …"
     let mut passed = 0;
     let mut failed = 0;
@@ -76,7 +76,7 @@ pub(crate) fn parse_counts(result: &str) -> (usize, usize) {
     (passed, failed)
 }
 
-pub(crate) fn parse_test_output(output: &str) -> Vec<Binary> {
+pub fn parse_test_output(output: &str) -> Vec<Binary> {
     let mut binaries: Vec<Binary> = Vec::new();
     for line in output.lines() {
         let line = line.trim();
@@ -106,7 +106,7 @@ pub(crate) fn parse_test_output(output: &str) -> Vec<Binary> {
     binaries
 }
 
-pub(crate) fn run_tests(root: &Path, ex: &Exercise) -> Result<TestRun> {
+pub fn run_tests(root: &Path, ex: &Exercise) -> Result<TestRun> {
     let mut cmd = util::cargo(root);
     cmd.args(["test", "--color", "never", "--no-fail-fast", "-p", &ex.package]).env("RUST_BACKTRACE", "0");
     let (status, output) = util::combined(cmd)?;
@@ -154,7 +154,7 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
 ";
 
     #[test]
-    pub(crate) fn reads_libtest_output() {
+    pub fn reads_libtest_output() {
         let bins = parse_test_output(OUTPUT);
         let got: Vec<(&str, usize, usize, bool)> =
             bins.iter().map(|b| (b.name.as_str(), b.passed, b.failed, b.finished)).collect();

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use super::generators::{Rng, GENERATOR};
-use super::measure::*;
-use crate::util::{self, bail, Context, Result};
+use crate::generators::{Rng, GENERATOR};
+use crate::measure::*;
+use xtask::util::{self, bail, Context, Result};
 
 const DIGEST_FILE_BYTES: u64 = 512 << 20;
 

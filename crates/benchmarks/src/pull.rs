@@ -7,14 +7,14 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::util::{self, Context, Result};
 use testbed::{Registry, RegistryOptions};
+use xtask::util::{self, Context, Result};
 
-use super::generators::{build_bench_image, layer_tree};
-use super::measure::*;
+use crate::generators::{build_bench_image, layer_tree};
+use crate::measure::*;
 
 /// Debian's docker-registry with its access log on, for counting blob GETs.
-pub(super) fn start_registry(dir: &Path) -> Result<Registry> {
+pub(crate) fn start_registry(dir: &Path) -> Result<Registry> {
     let binary = util::which(testbed::registry::BINARY).context("docker-registry is not installed")?;
     util::fresh_dir(dir)?;
     let options = RegistryOptions { access_log: true, ..RegistryOptions::default() };
