@@ -34,7 +34,7 @@ pub struct Built {
     pub optimized: bool,
 }
 
-fn crate_dir(root: &Path) -> PathBuf {
+pub(crate) fn crate_dir(root: &Path) -> PathBuf {
     root.join("crates/image-explorer")
 }
 
@@ -54,7 +54,8 @@ pub fn build(root: &Path, bin_dir: &Path) -> Result<Built> {
     Ok(built)
 }
 
-fn build_worker(root: &Path) -> Result<Built> {
+/// The worker script alone (what `serve` rebuilds when the crate changes).
+pub(crate) fn build_worker(root: &Path) -> Result<Built> {
     util::run(util::cargo(root).args([
         "build",
         "-p",
