@@ -27,6 +27,10 @@ pub const DEMO: &str = "src/explorer/gen/demo-image.js";
 const DEMO_NAME: &str = "driftwood-web-1.0.oci-archive.tar";
 /// Size budget of the explorer's `.wasm` after wasm-opt (raw bytes), from issue 15.
 pub const WASM_BUDGET: u64 = 250 * 1024;
+/// Whether the test stage fails over [`WASM_BUDGET`], as the widget's does over its own. Not
+/// yet: the module is about 450 KB, and docs/benchmarks.md ("Image explorer") says what takes
+/// the space and what would bring it under. Set to true once it is.
+const BUDGET_ENFORCED: bool = false;
 
 pub struct Built {
     pub wasm: PathBuf,
@@ -139,6 +143,7 @@ pub fn test(root: &Path) -> Result {
     let Some(chromium) = widget::browser_tools(root, "explorer's browser test")? else {
         return Ok(());
     };
+    widget::check_budget("explorer", &build_worker(root)?.wasm, WASM_BUDGET, BUDGET_ENFORCED)?;
     let imagekit = util::build_cli(root)?.join("imagekit");
     let Some(skopeo) = util::which("skopeo") else {
         return if testbed::oracles_required() {
