@@ -315,8 +315,9 @@
         }));
         out.appendChild(el("p", { className: "ie-source", "data-kind": "choose" }, [
             el("strong", { text: "Several images: " }),
-            r.source + ". Choose the one to explore (as `docker-archive:FILE:REF` or `oci-archive:FILE:TAG` " +
-                "names one for imagekit):"
+            r.source + ". Choose the one to explore (as ",
+            el("code", { text: "docker-archive:FILE:REF" }), " or ", el("code", { text: "oci-archive:FILE:TAG" }),
+            " names one for imagekit):"
         ]));
         out.appendChild(list);
     }
