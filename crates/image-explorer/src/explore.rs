@@ -298,7 +298,9 @@ fn layer_row(changes: &LayerChanges, tree: &Tree) -> LayerRow {
             files.push(Change { path: r.path.clone(), mark, kind: None, size: r.bytes, removed: r.entries });
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Left in the order imagekit lists them (added, changed, deleted, opaque; each sorted by
+    // path): the page's tree sorts each folder's children itself, and one sort fewer is about
+    // 4 KB less WebAssembly.
     LayerRow {
         index: changes.layer,
         digest: changes.summary.diff_id.clone(),
