@@ -35,6 +35,7 @@ pub fn bench(root: &Path) -> Result {
         ("gen/digest-widget-wasm.js (glue + base64 module)", built.script.clone()),
         ("theme/widget/digest-widget.js (hand-written)", root.join("theme/widget/digest-widget.js")),
         ("theme/widget/digest-widget.css", root.join("theme/widget/digest-widget.css")),
+        ("theme/widget/panel.css (shared with the explorer)", root.join("theme/widget/panel.css")),
     ];
     for (name, path) in &files {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -72,7 +73,7 @@ fn bench_site(root: &Path) -> Result<PathBuf> {
     for dir in ["08-manifests", "widget/gen", "theme/widget"] {
         fs::create_dir_all(site.join(dir)).with_context(|| format!("creating {dir} in the bench site"))?;
     }
-    for name in ["theme/widget/digest-widget.js", "theme/widget/digest-widget.css"] {
+    for name in ["theme/widget/digest-widget.js", "theme/widget/panel.css", "theme/widget/digest-widget.css"] {
         fs::copy(root.join(name), site.join(name)).with_context(|| format!("copying {name}"))?;
     }
     fs::copy(root.join(GENERATED), site.join("widget/gen/digest-widget-wasm.js"))
@@ -82,6 +83,7 @@ fn bench_site(root: &Path) -> Result<PathBuf> {
     // As mdBook's page template loads additional-css and additional-js.
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>digest widget bench</title>\n\
+         <link rel=\"stylesheet\" href=\"../theme/widget/panel.css\">\n\
          <link rel=\"stylesheet\" href=\"../theme/widget/digest-widget.css\"></head>\n\
          <body><main>\n{snippet}</main>\n<script src=\"../theme/widget/digest-widget.js\"></script></body></html>\n"
     );

@@ -3,7 +3,8 @@
 // with FileReaderSync, which only a worker may call, so the page never waits on a read or on
 // the WebAssembly: the main thread only draws what comes back.
 //
-// Messages in:  {type: "file", file, name, platform} | {type: "folder", name, files: [{path, file}], platform}
+// Messages in:  {type: "file", file, name, image, platform} | {type: "folder", name, files: [{path, file}], image, platform}
+//               (image: one of the names a file of several images offered; "" = the only one)
 // Messages out: {type: "layer", index, count, digest, size, fetched, total}
 //               {type: "progress", fetched, total}
 //               {type: "done", json, memory, ms} | {type: "failed", message}
@@ -80,11 +81,11 @@ self.onmessage = function (event) {
             var sizes = new Float64Array(picked.map(function (f) {
                 return f.size;
             }));
-            json = wasm_bindgen.exploreFolder(msg.name, paths.join("\n"), sizes, msg.platform || "");
+            json = wasm_bindgen.exploreFolder(msg.name, paths.join("\n"), sizes, msg.image || "", msg.platform || "");
         } else {
             picked = [msg.file];
             total = msg.file.size;
-            json = wasm_bindgen.exploreFile(msg.file.size, msg.name, msg.platform || "");
+            json = wasm_bindgen.exploreFile(msg.file.size, msg.name, msg.image || "", msg.platform || "");
         }
     } catch (e) {
         // A trap (out of memory, a bug): the module's state is gone with it, so say so plainly.

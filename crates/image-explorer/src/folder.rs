@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use imagekit::archive::RandomAccess;
 use imagekit::image::Source;
-use imagekit::index::{resolve_in_index, Index};
+use imagekit::index::{resolve_in_index, Index, REF_NAME};
 use imagekit::{Descriptor, Error, Result};
 
 use crate::chunked::Cursor;
@@ -20,7 +20,10 @@ use crate::chunked::Cursor;
 pub struct Folder {
     name: String,
     files: HashMap<String, Rc<dyn RandomAccess>>,
-    top: Descriptor,
+    index: Index,
+    /// The image read: the only one, or the one [`Folder::select`]ed; None while the layout
+    /// holds several and none was chosen.
+    top: Option<Descriptor>,
 }
 
 /// What the owning reader of a [`Cursor`] must keep alive: the file it reads.
@@ -62,8 +65,29 @@ impl Folder {
         Cursor::new(&**index)
             .read_to_end(&mut bytes)
             .map_err(|e| Error::io(format!("reading {name}/index.json"), e))?;
-        let top = resolve_in_index(&Index::parse(bytes)?.value, None, name)?;
-        Ok(Folder { name: name.to_string(), files, top })
+        let index = Index::parse(bytes)?.value;
+        let mut folder = Folder { name: name.to_string(), files, index, top: None };
+        match folder.select(None) {
+            // Several images: the reader chooses one of `tags()`.
+            Err(Error::NotFound(_)) if folder.tags().len() > 1 => Ok(folder),
+            other => other.map(|()| folder),
+        }
+    }
+
+    /// The tags of the images the layout holds, in index.json's order.
+    pub fn tags(&self) -> Vec<String> {
+        self.index.manifests.iter().filter_map(|d| d.annotation(REF_NAME).map(str::to_string)).collect()
+    }
+
+    /// Read the image tagged `tag` (None: the only one).
+    pub fn select(&mut self, tag: Option<&str>) -> Result<()> {
+        self.top = Some(resolve_in_index(&self.index, tag, &self.name)?);
+        Ok(())
+    }
+
+    /// Has an image been chosen (or is there only one)?
+    pub fn selected(&self) -> bool {
+        self.top.is_some()
     }
 }
 
@@ -81,7 +105,7 @@ impl Source for Folder {
     }
 
     fn top(&self) -> Result<Descriptor> {
-        Ok(self.top.clone())
+        self.top.clone().ok_or_else(|| Error::NotFound(format!("a single image in {}: it holds several", self.name)))
     }
 
     fn open_raw(&self, desc: &Descriptor) -> Result<Box<dyn Read + '_>> {

@@ -9,7 +9,8 @@ use serde::Serialize;
 /// Everything the page shows about one dropped file.
 #[derive(Serialize)]
 pub struct Report {
-    /// `image` (an archive or layout) or `layer` (a single layer tar, nothing to check against).
+    /// `image` (an archive or layout), `layer` (a single layer tar, nothing to check against),
+    /// or `choose` (the file holds several images: `images` names them, nothing was read).
     pub kind: &'static str,
     /// Which source answered, as imagekit describes it.
     pub source: String,
@@ -29,6 +30,33 @@ pub struct Report {
     pub merged_view_files: usize,
     pub merged_view_size: u64,
     pub audit: AuditRow,
+    /// The images to choose from (`choose` only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<String>,
+}
+
+impl Report {
+    /// What the page shows for a file holding several images: a chooser of `images`.
+    pub fn choose(source: String, images: Vec<String>) -> Report {
+        Report {
+            kind: "choose",
+            source,
+            platforms: Vec::new(),
+            manifest: None,
+            config: None,
+            history: Vec::new(),
+            history_note: None,
+            layers: Vec::new(),
+            total_size: 0,
+            total_uncompressed_size: 0,
+            deleted_bytes_still_shipped: 0,
+            merged: Vec::new(),
+            merged_view_files: 0,
+            merged_view_size: 0,
+            audit: AuditRow::default(),
+            images,
+        }
+    }
 }
 
 #[derive(Serialize)]

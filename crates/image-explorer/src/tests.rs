@@ -9,7 +9,7 @@ use imagekit::layer::{build_from_entries, BuildOptions, Entry, LayerInfo};
 use imagekit::Digest;
 use serde_json::json;
 
-use crate::explore::{explore_file, explore_source};
+use crate::explore::{explore_file, explore_folder, explore_source};
 use crate::folder::Folder;
 use crate::report::Report;
 
@@ -84,7 +84,8 @@ fn tar_of(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 fn explore(bytes: Vec<u8>, name: &str) -> Result<Report, String> {
     let mut seen = Vec::new();
-    let result = explore_file(Rc::new(bytes), name, None, &mut |i: usize, n: usize, _: &str, _: u64| seen.push((i, n)));
+    let result =
+        explore_file(Rc::new(bytes), name, None, None, &mut |i: usize, n: usize, _: &str, _: u64| seen.push((i, n)));
     if let Ok(report) = &result {
         assert_eq!(seen.len(), report.layers.len(), "the observer hears of every layer");
     }
@@ -190,4 +191,46 @@ fn a_single_layer_gz_or_tar_is_read_with_its_digests_computed() {
         "a plain tar's digest is its diff_id"
     );
     assert_eq!(report.merged_view_files, 1);
+}
+
+/// The layout with its one image listed twice more in index.json, under two more tags.
+fn layout_of_three_tags() -> Vec<(String, Vec<u8>)> {
+    let mut files = layout();
+    let (_, index) = files.iter_mut().find(|(p, _)| p == "index.json").unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(index).unwrap();
+    let entry = value["manifests"][0].clone();
+    for tag in ["web:2", "web:3"] {
+        let mut again = entry.clone();
+        again["annotations"]["org.opencontainers.image.ref.name"] = tag.into();
+        value["manifests"].as_array_mut().unwrap().push(again);
+    }
+    *index = serde_json::to_vec(&value).unwrap();
+    files
+}
+
+#[test]
+fn an_archive_of_several_images_offers_a_choice_then_reads_the_one_chosen() {
+    let archive = tar_of(&layout_of_three_tags());
+    let report = explore(archive.clone(), "three.tar").unwrap();
+    assert_eq!((report.kind, &report.images[..]), ("choose", &["web:1", "web:2", "web:3"].map(String::from)[..]));
+    assert!(report.layers.is_empty() && report.source.contains("three.tar holds 3 images"), "{}", report.source);
+    let none = &mut |_: usize, _: usize, _: &str, _: u64| {};
+    let report = explore_file(Rc::new(archive.clone()), "three.tar", Some("web:2"), None, none).unwrap();
+    check_image(&report);
+    assert!(report.source.starts_with("oci-archive:three.tar:web:2"), "{}", report.source);
+    let err = explore_file(Rc::new(archive), "three.tar", Some("web:9"), None, none).err().unwrap();
+    assert!(err.contains("web:9") && err.contains("web:1, web:2, web:3"), "{err}");
+}
+
+#[test]
+fn a_layout_folder_of_several_images_offers_the_same_choice() {
+    let files = || -> Vec<(String, Rc<dyn RandomAccess>)> {
+        let files = layout_of_three_tags().into_iter();
+        files.map(|(p, bytes)| (format!("three/{p}"), Rc::new(bytes) as Rc<dyn RandomAccess>)).collect()
+    };
+    let none = &mut |_: usize, _: usize, _: &str, _: u64| {};
+    let report = explore_folder("three", files(), None, None, none).unwrap();
+    assert_eq!(report.kind, "choose");
+    assert_eq!(report.images, ["web:1", "web:2", "web:3"]);
+    check_image(&explore_folder("three", files(), Some("web:3"), None, none).unwrap());
 }

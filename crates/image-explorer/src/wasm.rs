@@ -8,8 +8,7 @@ use imagekit::archive::RandomAccess;
 use wasm_bindgen::prelude::*;
 
 use crate::chunked::Chunked;
-use crate::explore::{explore_file, explore_source};
-use crate::folder::Folder;
+use crate::explore::{explore_file, explore_folder};
 use crate::report::Report;
 
 #[wasm_bindgen]
@@ -54,31 +53,34 @@ fn on_layer(index: usize, count: usize, digest: &str, size: u64) {
     js_layer(index as u32, count as u32, digest, size as f64);
 }
 
-/// `{"ok": report}` or `{"error": "one line"}`.
+/// `{"ok": report}` or `{"error": "one line"}`, written straight out: going through
+/// `serde_json::json!` would build a `Value` first, a second serializer for every report type
+/// (about 15 KB of the module).
 fn answer(result: Result<Report, String>) -> String {
-    let value = match result {
-        Ok(report) => serde_json::json!({ "ok": report }),
-        Err(error) => serde_json::json!({ "error": crate::explore::one_line(&error) }),
+    let (key, json) = match result {
+        Ok(report) => ("ok", serde_json::to_string(&report)),
+        Err(error) => ("error", serde_json::to_string(&crate::explore::one_line(&error))),
     };
-    value.to_string()
+    format!("{{\"{key}\":{}}}", json.unwrap_or_else(|_| "null".into()))
 }
 
-/// Explore file 0 (`len` bytes, called `name`); `platform` picks from an index ("" = default).
+/// "" is none: the worker's messages carry every choice, made or not, as a string.
+fn chosen(value: &str) -> Option<&str> {
+    Some(value).filter(|v| !v.is_empty())
+}
+
+/// Explore file 0 (`len` bytes, called `name`); `image` picks one of several images ("" = the
+/// only one), `platform` picks from an index ("" = default).
 #[wasm_bindgen(js_name = exploreFile)]
-pub fn explore_file_js(len: f64, name: &str, platform: &str) -> String {
-    let platform = Some(platform).filter(|p| !p.is_empty());
-    answer(explore_file(file(0, len), name, platform, &mut on_layer))
+pub fn explore_file_js(len: f64, name: &str, image: &str, platform: &str) -> String {
+    answer(explore_file(file(0, len), name, chosen(image), chosen(platform), &mut on_layer))
 }
 
 /// Explore a picked OCI layout folder: file `i` is `paths` line `i`, `sizes[i]` bytes long.
 #[wasm_bindgen(js_name = exploreFolder)]
-pub fn explore_folder_js(name: &str, paths: &str, sizes: &[f64], platform: &str) -> String {
+pub fn explore_folder_js(name: &str, paths: &str, sizes: &[f64], image: &str, platform: &str) -> String {
     let files = paths.lines().zip(sizes).enumerate().map(|(i, (p, &len))| (p.to_string(), file(i as u32, len)));
-    let platform = Some(platform).filter(|p| !p.is_empty());
-    let result = Folder::new(name, files.collect())
-        .map_err(|e| e.to_string())
-        .and_then(|folder| explore_source(Rc::new(folder), platform, &mut on_layer));
-    answer(result)
+    answer(explore_folder(name, files.collect(), chosen(image), chosen(platform), &mut on_layer))
 }
 
 /// Bytes of WebAssembly memory (it only grows, so read at the end it is the peak).

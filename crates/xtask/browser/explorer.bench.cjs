@@ -6,13 +6,10 @@
 "use strict";
 
 const path = require("node:path");
-const { chromium } = require("playwright-core");
-
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const { launch } = require("./chromium.cjs");
 
 async function main() {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launch();
     const page = await browser.newPage();
     await page.goto("file://" + path.join(path.resolve(process.env.BOOK_DIR), "explorer/index.html"));
     await page.waitForSelector('.image-explorer[data-state="done"]', { timeout: 60000 });

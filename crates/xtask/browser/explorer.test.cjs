@@ -14,26 +14,15 @@
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("./chromium.cjs");
 
 const book = path.resolve(process.env.BOOK_DIR);
 const scratch = path.resolve(process.env.EXPLORER_SCRATCH);
 const imagekit = process.env.IMAGEKIT;
 const skopeo = process.env.SKOPEO;
 const PAGE = "explorer/index.html";
-
-const FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
 
 function run(cmd, args, opts) {
     return execFileSync(cmd, args, Object.assign({ encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }, opts || {}));
@@ -80,8 +69,32 @@ function makeImages() {
         "--tag", "multi:1", "-o", multiLayout], { cwd: src });
     const multi = path.join(scratch, "multi.imagekit.oci-archive.tar");
     run(imagekit, ["copy", "--all", `oci:${multiLayout}:multi:1`, `oci-archive:${multi}`]);
+    // Several images in one file: a classic `docker save` of two tags (the two skopeo archives'
+    // files together, manifest.json listing both), and an OCI layout of two refs, as an
+    // oci-archive (GNU tar of the layout) and as a folder.
+    const both = path.join(scratch, "two-docker");
+    fs.mkdirSync(both);
+    const entries = [];
+    for (const archive of [demoDocker, secretDocker]) {
+        run("tar", ["-xf", archive, "-C", both]);
+        entries.push(...JSON.parse(fs.readFileSync(path.join(both, "manifest.json"), "utf8")));
+    }
+    fs.writeFileSync(path.join(both, "manifest.json"), JSON.stringify(entries));
+    fs.rmSync(path.join(both, "repositories"), { force: true });
+    const twoDocker = path.join(scratch, "two.docker-archive.tar");
+    run("tar", ["-cf", twoDocker, "-C", both].concat(fs.readdirSync(both).sort()));
+    const twoLayout = path.join(scratch, "two-oci");
+    copy(`oci:${layout}:secret:1`, `oci:${twoLayout}:secret:1`);
+    copy(`oci-archive:${demo}`, `oci:${twoLayout}:driftwood-web:1.0`);
+    const twoOci = path.join(scratch, "two.oci-archive.tar");
+    run("tar", ["-cf", twoOci, "-C", twoLayout, "oci-layout", "index.json", "blobs"]);
     return {
         multi,
+        several: {
+            docker: { file: twoDocker, transport: "docker-archive", names: entries.map((e) => e.RepoTags[0]) },
+            oci: { file: twoOci, transport: "oci-archive", names: ["secret:1", "driftwood-web:1.0"] },
+            layout: twoLayout,
+        },
         demo: { file: demo, source: `oci-archive:${demo}` },
         images: [
             { file: demoDocker, source: `docker-archive:${demoDocker}` },
@@ -110,23 +123,6 @@ function tarEntries(bytes) {
         off += 512 + Math.ceil(size / 512) * 512;
     }
     return out;
-}
-
-function serve(dir) {
-    const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
-    const server = http.createServer((req, res) => {
-        let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
-        if (rel.endsWith("/")) rel += "index.html";
-        const file = path.join(dir, path.normalize(rel));
-        if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-            res.writeHead(404);
-            res.end("not found");
-            return;
-        }
-        res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-        fs.createReadStream(file).pipe(res);
-    });
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
 let passed = 0;
@@ -260,11 +256,88 @@ function compare(shown, source, name, extra) {
     return { layers, audit };
 }
 
+/** The chooser a file of several images shows: the names offered, then the one picked read. */
+async function chooseImage(page, names, pick) {
+    const shown = await page.evaluate(() => ({
+        kind: document.querySelector(".image-explorer .ie-source").dataset.kind,
+        names: Array.from(document.querySelectorAll(".image-explorer .ie-image-choice"), (b) => b.dataset.image),
+        verifiedCells: document.querySelectorAll('.image-explorer td[data-col="verified"]').length,
+    }));
+    assert.equal(shown.kind, "choose", "a chooser, not an error");
+    assert.deepEqual(shown.names, names, "every image offered, by name, in the file's order");
+    assert.equal(shown.verifiedCells, 0, "nothing is read before a choice");
+    await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
+    await page.locator(`.image-explorer .ie-image-choice[data-image="${pick}"]`).click();
+    return settled(page);
+}
+
+/**
+ * A folder dropped on the drop zone. Chromium cannot make a real directory drop (a DataTransfer
+ * built in the page holds files only), so the drop event carries a stand-in for what a browser
+ * gives for a dropped folder, FileSystemDirectoryEntry (createReader, readEntries in batches,
+ * then an empty one) and FileSystemFileEntry (file), over the folder's real bytes: the page's
+ * own drop handler and entry walk run on it.
+ */
+async function dropFolder(page, dir) {
+    const files = [];
+    const walk = (rel) => {
+        for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+            const sub = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory()) walk(sub);
+            else files.push({ path: sub, base64: fs.readFileSync(path.join(dir, sub)).toString("base64") });
+        }
+    };
+    walk("");
+    await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
+    await page.evaluate(({ name, files }) => {
+        const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const node = (fullPath) => ({ name: fullPath.split("/").pop(), fullPath, children: new Map(), file: null });
+        const top = node("/" + name);
+        for (const f of files) {
+            let at = top;
+            const parts = f.path.split("/");
+            parts.forEach((part, i) => {
+                if (!at.children.has(part)) at.children.set(part, node(at.fullPath + "/" + part));
+                at = at.children.get(part);
+                if (i === parts.length - 1) at.file = new File([bytes(f.base64)], part);
+            });
+        }
+        const entry = (n) => n.file
+            ? { isFile: true, isDirectory: false, name: n.name, fullPath: n.fullPath, file: (ok) => setTimeout(() => ok(n.file)) }
+            : {
+                isFile: false, isDirectory: true, name: n.name, fullPath: n.fullPath,
+                createReader() {
+                    // Two entries a batch, as browsers answer big folders in batches.
+                    const left = Array.from(n.children.values(), entry);
+                    return { readEntries: (ok) => setTimeout(() => ok(left.splice(0, 2))) };
+                },
+            };
+        const dataTransfer = { items: [{ webkitGetAsEntry: () => entry(top) }], files: [] };
+        const drop = new Event("drop", { bubbles: true, cancelable: true });
+        Object.defineProperty(drop, "dataTransfer", { value: dataTransfer });
+        document.querySelector(".image-explorer .ie-drop").dispatchEvent(drop);
+    }, { name: path.basename(dir), files });
+    return settled(page);
+}
+
+/** A file dropped on the drop zone, through a real DataTransfer. */
+async function dropFile(page, file) {
+    await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
+    const b64 = fs.readFileSync(file).toString("base64");
+    await page.evaluate(({ name, b64 }) => {
+        const dataTransfer = new DataTransfer();
+        dataTransfer.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name));
+        const zone = document.querySelector(".image-explorer .ie-drop");
+        zone.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer }));
+    }, { name: path.basename(file), b64 });
+    return settled(page);
+}
+
 async function main() {
     const made = makeImages();
     const server = await serve(book);
     const origin = `http://127.0.0.1:${server.address().port}/`;
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launch();
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
@@ -325,6 +398,45 @@ async function main() {
             const shown = await page.evaluate(readPage);
             compare(shown, `oci:${made.layout}`, "secret-oci/ (folder)");
             assert.ok(shown.secretFiles.some((s) => s.path === "app/server.key" && s.deleted_in === "2"), "the deleted key");
+        });
+
+        for (const kind of ["docker", "oci"]) {
+            const several = made.several[kind];
+            const name = path.basename(several.file);
+            await step(`${name}: several images offer a chooser; each pick equals imagekit on FILE:REF`, async () => {
+                assert.equal(await choose(page, several.file), "done");
+                for (const [i, pick] of [several.names[1], several.names[0]].entries()) {
+                    const state = i === 0
+                        ? await chooseImage(page, several.names, pick)
+                        : await (async () => {
+                            // After a choice, the others are one select away.
+                            await page.evaluate(() => document.querySelector(".image-explorer").removeAttribute("data-state"));
+                            await page.locator(".image-explorer .ie-image").selectOption(pick);
+                            return settled(page);
+                        })();
+                    assert.equal(state, "done", `${name}: ${pick}`);
+                    const shown = await page.evaluate(readPage);
+                    compare(shown, `${several.transport}:${several.file}:${pick}`, `${name} → ${pick}`);
+                }
+            });
+        }
+
+        await step("an OCI layout folder of two refs through the directory picker: a chooser, then the pick", async () => {
+            assert.equal(await choose(page, made.several.layout, ".ie-folder"), "done");
+            assert.equal(await chooseImage(page, made.several.oci.names, "driftwood-web:1.0"), "done");
+            compare(await page.evaluate(readPage), `oci:${made.several.layout}:driftwood-web:1.0`, "two-oci/ → driftwood-web:1.0");
+        });
+
+        await step("a folder dropped on the drop zone is read as an OCI layout (entry walk on a stand-in entry)", async () => {
+            assert.equal(await dropFolder(page, made.layout), "done");
+            const shown = await page.evaluate(readPage);
+            compare(shown, `oci:${made.layout}`, "secret-oci/ (dropped)");
+            assert.ok(shown.secretFiles.some((s) => s.path === "app/server.key" && s.deleted_in === "2"), "the deleted key");
+        });
+
+        await step("an archive dropped on the drop zone (a real DataTransfer) is read as when picked", async () => {
+            assert.equal(await dropFile(page, made.secretOci), "done");
+            compare(await page.evaluate(readPage), `oci-archive:${made.secretOci}`, "secret oci-archive (dropped)");
         });
 
         await step("a single gzip layer: digest and diff_id computed, files listed", async () => {

@@ -5,8 +5,9 @@
 //   - a topic page's markdown (src/07-layers/index.md);
 //   - an exercise's hints.md, which its exercise page shows through a cmdrun line
 //     (book.toml's extra-watch-dirs, and a figure cache keyed on the hints file);
-//   - the widget's generated module (src/widget/gen/), which `cargo xtask serve` rewrites when
-//     the widget's Rust sources change: it must not be hidden from mdBook by a .gitignore rule.
+//   - the widget's and the explorer's generated modules (src/widget/gen/, src/explorer/gen/),
+//     which `cargo xtask serve` rewrites when their Rust sources change (watcher.rs): they must
+//     not be hidden from mdBook by a .gitignore rule.
 //
 // Run by `cargo xtask test` (stage reload) and `cargo xtask test reload` (crates/xtask/src/served.rs)
 // with:
@@ -18,9 +19,8 @@
 
 const fs = require("node:fs");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { launch } = require("./chromium.cjs");
 
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"];
 // A reload that has not happened after this long is a failure.
 const TIMEOUT = 30000;
 
@@ -45,6 +45,13 @@ const EDITS = [
         what: "the widget's generated module",
         page: "08-manifests/index.html",
         source: "src/widget/gen/digest-widget-wasm.js",
+        line: (probe) => `\nwindow.reloadProbe = ${JSON.stringify(probe)};\n`,
+        shows: (probe) => window.reloadProbe === probe,
+    },
+    {
+        what: "the explorer's generated worker",
+        page: "explorer/index.html",
+        source: "src/explorer/gen/image-explorer-wasm.js",
         line: (probe) => `\nwindow.reloadProbe = ${JSON.stringify(probe)};\n`,
         shows: (probe) => window.reloadProbe === probe,
     },
@@ -88,7 +95,7 @@ async function main() {
     for (const name of ["SERVE_ORIGIN", "COPY_DIR", "CHROMIUM"]) {
         if (!process.env[name]) throw new Error(`${name} is not set (run through \`cargo xtask test reload\`)`);
     }
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launch();
     let failed = 0;
     try {
         for (const [n, edit] of EDITS.entries()) {

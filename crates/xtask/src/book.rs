@@ -18,7 +18,6 @@ use std::process::Command;
 
 use crate::setup;
 use crate::util::{self, anyhow, bail, Context, Result};
-use crate::watcher::Changes;
 use crate::widget;
 use crate::{cmdrun, figures, html};
 
@@ -130,34 +129,13 @@ pub fn serve(root: &Path) -> Result {
     let session = figures::Session { name: "serve", fresh: false, log: None };
     let figures = figures::Figures::prepare(root, session, &bin_dir, &scratch)?;
     figures.prerun(root)?;
-    if widget::present(root) {
-        rebuild_widget_on_change(root.to_path_buf())?;
-    }
+    crate::watcher::rebuild_modules_on_change(root)?;
     let mut mdbook = Command::new("mdbook");
     mdbook
         .args(["serve", "--hostname", "127.0.0.1", "--port", "3000"])
         .current_dir(root)
         .envs(figures.env.iter().map(|(k, v)| (k, v)));
     util::run(&mut mdbook)
-}
-
-/// While `serve` runs: rebuilds the widget's module when its sources change. mdbook watches
-/// src/ (the generated script lands in src/widget/gen/, which src/widget/.gitignore keeps out of
-/// git but not out of mdbook's sight), book.toml's extra-watch-dirs (exercises/, demo/) and
-/// theme/; it cannot know that a Rust edit changes the widget.
-fn rebuild_widget_on_change(root: PathBuf) -> Result {
-    let sources = [widget::crate_dir(&root).join("src"), widget::crate_dir(&root).join("Cargo.toml")];
-    let changes = Changes::watch(&sources)?;
-    std::thread::spawn(move || {
-        while changes.next() {
-            println!("\nserve: the widget's sources changed; rebuilding its module");
-            match widget::build(&root) {
-                Ok(_) => println!("serve: widget rebuilt (open pages reload if its module changed)"),
-                Err(e) => eprintln!("serve: the widget did not build (the page keeps the last good one): {e:#}"),
-            }
-        }
-    });
-    Ok(())
 }
 
 fn indent(text: &str) -> String {

@@ -17,7 +17,6 @@ use std::process::Command;
 use crate::util::{self, anyhow, bail, Context, Result};
 use crate::widget;
 
-const TARGET: &str = "wasm32-unknown-unknown";
 /// Cargo.toml's `wasm-explorer`: `wasm-release` with a fast SHA-256.
 const PROFILE: &str = "wasm-explorer";
 /// The generated worker script the page loads (relative to the root).
@@ -28,13 +27,17 @@ pub const DEMO: &str = "src/explorer/gen/demo-image.js";
 const DEMO_NAME: &str = "driftwood-web-1.0.oci-archive.tar";
 /// Size budget of the explorer's `.wasm` after wasm-opt (raw bytes), from issue 15.
 pub const WASM_BUDGET: u64 = 250 * 1024;
+/// Whether the test stage fails over [`WASM_BUDGET`], as the widget's does over its own. Not
+/// yet: the module is about 450 KB, and docs/benchmarks.md ("Image explorer") says what takes
+/// the space and what would bring it under. Set to true once it is.
+const BUDGET_ENFORCED: bool = false;
 
 pub struct Built {
     pub wasm: PathBuf,
     pub optimized: bool,
 }
 
-fn crate_dir(root: &Path) -> PathBuf {
+pub(crate) fn crate_dir(root: &Path) -> PathBuf {
     root.join("crates/image-explorer")
 }
 
@@ -54,55 +57,17 @@ pub fn build(root: &Path, bin_dir: &Path) -> Result<Built> {
     Ok(built)
 }
 
-fn build_worker(root: &Path) -> Result<Built> {
-    util::run(util::cargo(root).args([
-        "build",
-        "-p",
-        "image-explorer",
-        "--lib",
-        "--profile",
-        PROFILE,
-        "--target",
-        TARGET,
-    ]))?;
-    let raw = util::target_dir(root).join(TARGET).join(PROFILE).join("image_explorer.wasm");
-    let work = work_dir(root);
-    fs::create_dir_all(&work).with_context(|| format!("creating {}", work.display()))?;
-    let opt = work.join("image_explorer.opt.wasm");
+/// The worker script alone (what `serve` rebuilds when the crate changes).
+pub(crate) fn build_worker(root: &Path) -> Result<Built> {
     let script = root.join(GENERATED);
     let worker_js = crate_dir(root).join("js/worker.js");
-    let stamp_file = work.join("stamp");
-    let stamp = || widget::stamp_of(&[&raw, &script, &worker_js], widget::wasm_opt(root).is_some());
-    if opt.is_file() && fs::read_to_string(&stamp_file).is_ok_and(|s| s == stamp()) {
-        return Ok(Built { wasm: opt, optimized: widget::wasm_opt(root).is_some() });
+    let module = widget::compile(root, "image-explorer", PROFILE, &work_dir(root), &script, &[&worker_js])?;
+    if let Some(fresh) = &module.fresh {
+        let worker = fs::read_to_string(&worker_js).with_context(|| format!("reading {}", worker_js.display()))?;
+        let text = generated_script(&fresh.glue, &fresh.bytes, &worker);
+        widget::publish(root, "explorer", &module, &script, &text, WASM_BUDGET)?;
     }
-    let web = work.join("web");
-    util::fresh_dir(&web)?;
-    util::run(
-        Command::new("wasm-bindgen")
-            .args(["--target", "no-modules", "--no-typescript", "--out-dir"])
-            .arg(&web)
-            .arg(&raw),
-    )?;
-    let bound = web.join("image_explorer_bg.wasm");
-    let glue = fs::read_to_string(web.join("image_explorer.js")).with_context(|| "reading wasm-bindgen's glue")?;
-    let optimized = widget::optimize(root, &bound, &opt)?;
-    let bytes = fs::read(&opt).with_context(|| format!("reading {}", opt.display()))?;
-    let worker = fs::read_to_string(&worker_js).with_context(|| format!("reading {}", worker_js.display()))?;
-    let text = generated_script(&glue, &bytes, &worker);
-    widget::write_if_changed(&script, &text)?;
-    fs::write(&stamp_file, stamp()).with_context(|| format!("writing {}", stamp_file.display()))?;
-    println!(
-        "explorer: {} ({} bytes .wasm{}, {} bytes script)",
-        util::rel(root, &script),
-        bytes.len(),
-        if optimized { ", wasm-opt -Oz" } else { "" },
-        text.len()
-    );
-    if bytes.len() as u64 > WASM_BUDGET {
-        println!("explorer: note: the .wasm is over its {} KB budget (see docs/benchmarks.md)", WASM_BUDGET / 1024);
-    }
-    Ok(Built { wasm: opt, optimized })
+    Ok(Built { wasm: module.wasm, optimized: module.optimized })
 }
 
 /// One function whose source the page hands to `new Worker` (through a Blob URL).
@@ -178,6 +143,7 @@ pub fn test(root: &Path) -> Result {
     let Some(chromium) = widget::browser_tools(root, "explorer's browser test")? else {
         return Ok(());
     };
+    widget::check_budget("explorer", &build_worker(root)?.wasm, WASM_BUDGET, BUDGET_ENFORCED)?;
     let imagekit = util::build_cli(root)?.join("imagekit");
     let Some(skopeo) = util::which("skopeo") else {
         return if testbed::oracles_required() {

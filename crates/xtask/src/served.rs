@@ -4,7 +4,8 @@
 //!
 //! `cargo xtask test reload` (and the stage `reload` of `cargo xtask test`) opens served pages in
 //! headless Chromium (`crates/xtask/browser/reload.test.cjs`), saves an edit to the page's
-//! markdown, to an exercise's hints.md, and to the widget's generated module, and requires each
+//! markdown, to an exercise's hints.md, and to the widget's and the explorer's generated modules
+//! (what `serve` rewrites when their Rust changes: watcher.rs), and requires each
 //! open page to reload by itself over mdBook's websocket and show the edit.
 
 use std::fs;
@@ -46,6 +47,9 @@ impl Served {
         let bin_dir = util::build_cli(root)?;
         if widget::present(root) {
             widget::build(root)?;
+        }
+        if crate::explorer::present(root) {
+            crate::explorer::build(root, &bin_dir)?;
         }
         let work = util::target_dir(root).join("served").join(name);
         util::fresh_dir(&work)?;

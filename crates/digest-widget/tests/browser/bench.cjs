@@ -11,33 +11,15 @@
 "use strict";
 
 const fs = require("node:fs");
-const http = require("node:http");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("../../../xtask/browser/chromium.cjs");
 
 const book = path.resolve(process.env.BOOK_DIR);
 const scratch = path.resolve(process.env.WIDGET_SCRATCH);
 const imagekit = process.env.IMAGEKIT;
 const RUNS = 3;
 const MIB = 1 << 20;
-
-function serve(dir) {
-    const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css" };
-    const server = http.createServer((req, res) => {
-        let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
-        if (rel.endsWith("/")) rel += "index.html";
-        const file = path.join(dir, path.normalize(rel));
-        if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-            res.writeHead(404);
-            res.end();
-            return;
-        }
-        res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-        fs.createReadStream(file).pipe(res);
-    });
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 /** Deterministic pseudo-random bytes (xorshift), so every run hashes the same input. */
 function noise(n, seed) {
@@ -63,11 +45,7 @@ const mbps = (bytes, ms) => bytes / MIB / (ms / 1000);
 async function main() {
     const server = await serve(book);
     const origin = `http://127.0.0.1:${server.address().port}/`;
-    const browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    const browser = await launch();
     const page = await browser.newPage();
     const lines = [];
     const say = (s) => lines.push(s);

@@ -13,25 +13,14 @@
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
 const { execFileSync } = require("node:child_process");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("../../../xtask/browser/chromium.cjs");
 
 const book = path.resolve(process.env.BOOK_DIR);
 const scratch = path.resolve(process.env.WIDGET_SCRATCH);
 const imagekit = process.env.IMAGEKIT;
-
-const FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
 
 function sha256sum(file) {
     return "sha256:" + execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0];
@@ -41,24 +30,6 @@ function sha256sumOf(name, bytes) {
     const file = path.join(scratch, name);
     fs.writeFileSync(file, bytes);
     return sha256sum(file);
-}
-
-/** A static file server for the book on 127.0.0.1 (a random free port). */
-function serve(dir) {
-    const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
-    const server = http.createServer((req, res) => {
-        let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
-        if (rel.endsWith("/")) rel += "index.html";
-        const file = path.join(dir, path.normalize(rel));
-        if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-            res.writeHead(404);
-            res.end("not found");
-            return;
-        }
-        res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-        fs.createReadStream(file).pipe(res);
-    });
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
 
 function widgetPages() {
@@ -115,7 +86,7 @@ async function main() {
     console.log("pages with the widget: " + pages.join(", "));
     const server = await serve(book);
     const origin = `http://127.0.0.1:${server.address().port}/`;
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launch();
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];

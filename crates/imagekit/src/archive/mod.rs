@@ -76,6 +76,22 @@ impl ArchiveSource {
         }
     }
 
+    /// The names of the images an archive holds, in its order, each one a `wanted` that
+    /// [`ArchiveSource::from_random_access`] accepts: a classic `docker save`'s RepoTags, the
+    /// image names Docker 25+ records, an oci-archive's tags. For a reader (the page's
+    /// explorer) to choose from when an archive holds several; unnamed images are left out.
+    pub fn image_names(bytes: Box<dyn RandomAccess>, name: &str) -> Result<Vec<String>> {
+        let tar = TarIndex::new(bytes, name)?;
+        let docker = tar.has("manifest.json");
+        if docker && !(tar.has("oci-layout") && tar.has("index.json")) {
+            return Ok(classic_entries(&tar)?.into_iter().flat_map(|e| e.repo_tags.unwrap_or_default()).collect());
+        }
+        let index = Index::parse(tar.read_small("index.json")?)?;
+        // Docker's form is asked for by reference: only the full name it records is one.
+        let key = if docker { CONTAINERD_IMAGE_NAME } else { REF_NAME };
+        Ok(index.value.manifests.iter().filter_map(|d| d.annotation(key).map(str::to_string)).collect())
+    }
+
     fn oci_archive_from(tar: TarIndex, tag: Option<&str>) -> Result<ArchiveSource> {
         if !tar.has("oci-layout") || !tar.has("index.json") {
             return Err(tar.bad("not an OCI archive: it has no oci-layout and index.json (for `docker save` output, use docker-archive:)"));
@@ -136,16 +152,7 @@ impl ArchiveSource {
     }
 
     fn synthesize_classic(&mut self, wanted: Option<&str>) -> Result<Descriptor> {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "PascalCase")]
-        struct Entry {
-            config: String,
-            #[serde(default)]
-            repo_tags: Option<Vec<String>>,
-            layers: Vec<String>,
-        }
-        let entries: Vec<Entry> = serde_json::from_slice(&self.tar.read_small("manifest.json")?)
-            .map_err(|e| Error::malformed("docker save manifest.json", e))?;
+        let entries = classic_entries(&self.tar)?;
         let tags_of = |e: &Entry| e.repo_tags.clone().unwrap_or_default();
         let entry = match wanted {
             Some(wanted) => {
@@ -214,6 +221,21 @@ impl ArchiveSource {
     pub fn is_synthesized(&self) -> bool {
         !self.synthesized.is_empty()
     }
+}
+
+/// One image of a classic `docker save`'s manifest.json.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Entry {
+    config: String,
+    #[serde(default)]
+    repo_tags: Option<Vec<String>>,
+    layers: Vec<String>,
+}
+
+fn classic_entries(tar: &TarIndex) -> Result<Vec<Entry>> {
+    serde_json::from_slice(&tar.read_small("manifest.json")?)
+        .map_err(|e| Error::malformed("docker save manifest.json", e))
 }
 
 impl Source for ArchiveSource {
@@ -341,5 +363,58 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("x.pdf"), "{err}");
+    }
+
+    fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut out = tar::Builder::new(Vec::new());
+        for (path, bytes) in files {
+            let mut header = tar::Header::new_ustar();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            out.append_data(&mut header, path, *bytes).unwrap();
+        }
+        out.into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_names_of_several_images_are_listed_for_a_chooser() {
+        let classic = br#"[{"Config":"a.json","RepoTags":["web:1","web:latest"],"Layers":[]},
+            {"Config":"b.json","RepoTags":null,"Layers":[]},{"Config":"c.json","RepoTags":["db:16"],"Layers":[]}]"#;
+        let names = ArchiveSource::image_names(Box::new(tar_of(&[("manifest.json", classic)])), "two.tar").unwrap();
+        assert_eq!(names, ["web:1", "web:latest", "db:16"]);
+
+        let d = |hex: char, annotations: &str| {
+            format!(
+                r#"{{"mediaType":"{}","digest":"sha256:{}","size":2{annotations}}}"#,
+                media::OCI_MANIFEST,
+                hex.to_string().repeat(64)
+            )
+        };
+        let index = |entries: [String; 3]| format!(r#"{{"schemaVersion":2,"manifests":[{}]}}"#, entries.join(","));
+        let oci = index([
+            d('a', &format!(r#","annotations":{{"{REF_NAME}":"1.0"}}"#)),
+            d('b', ""),
+            d('c', &format!(r#","annotations":{{"{REF_NAME}":"2.0"}}"#)),
+        ]);
+        let layout: &[u8] = br#"{"imageLayoutVersion":"1.0.0"}"#;
+        let names = ArchiveSource::image_names(
+            Box::new(tar_of(&[("oci-layout", layout), ("index.json", oci.as_bytes())])),
+            "o",
+        )
+        .unwrap();
+        assert_eq!(names, ["1.0", "2.0"]);
+        // Docker 25+: the full name containerd records (a bare tag is no reference to ask for).
+        let docker = index([
+            d(
+                'a',
+                &format!(r#","annotations":{{"{CONTAINERD_IMAGE_NAME}":"docker.io/library/web:1","{REF_NAME}":"1"}}"#),
+            ),
+            d('b', &format!(r#","annotations":{{"{REF_NAME}":"16"}}"#)),
+            d('c', ""),
+        ]);
+        let files = [("oci-layout", layout), ("index.json", docker.as_bytes()), ("manifest.json", b"[]".as_slice())];
+        let names = ArchiveSource::image_names(Box::new(tar_of(&files)), "d").unwrap();
+        assert_eq!(names, ["docker.io/library/web:1"]);
     }
 }
