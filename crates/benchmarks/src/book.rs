@@ -32,7 +32,7 @@ pub fn bench(root: &Path) -> Result {
 }
 
 fn build_bench() -> Result<String> {
-    let xtask = std::env::current_exe().with_context(|| "finding the xtask binary")?;
+    let xtask = util::xtask_binary()?;
     // A first build makes sure the CLI and the widget are built: the issue measures the book.
     quiet_run(&xtask, &["build"])?;
     let mut table = String::from("| build | median | max |\n|---|---:|---:|\n");

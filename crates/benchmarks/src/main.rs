@@ -45,6 +45,7 @@ enum Part {
 }
 
 fn main() -> ExitCode {
+    xtask::util::forget_cargo_run_env();
     let cli = Cli::parse();
     let root = &xtask::util::root();
     let result = match cli.part {

@@ -47,6 +47,43 @@ pub fn root() -> PathBuf {
     dir.canonicalize().unwrap_or(dir)
 }
 
+/// `cargo run` gives the program it runs the variables of that program's package
+/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, …). Passed on to the cargo commands xtask runs, they
+/// made every crate whose build script watches one of them (ring watches `CARGO_MANIFEST_DIR`)
+/// build again, and again when the learner next ran cargo by hand: 30-45 s each time. Children
+/// see the environment the learner's shell had. `CARGO` (which cargo) stays. Both binaries that
+/// `cargo run` starts (xtask, and the benchmarks it runs the same way) call this first.
+pub fn forget_cargo_run_env() {
+    let set_by_cargo_run = |name: &str| {
+        name.starts_with("CARGO_PKG_")
+            || matches!(
+                name,
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "CARGO_RUSTC_CURRENT_DIR"
+            )
+    };
+    let names: Vec<_> =
+        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| set_by_cargo_run(k)).collect();
+    for name in names {
+        // Sound: called first thing in `main`, before any thread starts.
+        std::env::remove_var(name);
+    }
+}
+
+/// The xtask binary that is running this work: `$XTASK_BIN`, which `cargo xtask` sets for
+/// everything it starts (the benchmarks, the figures' commands), else this process itself. The
+/// book's figure shim hands commands back to it, so it must be xtask, not the benchmarks binary.
+pub fn xtask_binary() -> Result<PathBuf> {
+    match std::env::var_os("XTASK_BIN") {
+        Some(bin) if Path::new(&bin).is_file() => Ok(PathBuf::from(bin)),
+        _ => std::env::current_exe().context("finding the xtask binary"),
+    }
+}
+
 /// Cargo's target directory (`CARGO_TARGET_DIR` if set, else `<root>/target`).
 pub fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {

@@ -111,7 +111,7 @@ pub fn run(root: &Path, page: &Path, bin_dir: &Path, scratch: &Path, pause: bool
             .env("PATH", util::path_with(&[bin_dir]))
             .env("IMAGEKIT_SCRATCH", scratch)
             // As under `build`: the page's scripts run this xtask (demo/xtask), not `cargo run`.
-            .env(crate::figures::XTASK_FOR_COMMANDS, std::env::current_exe().context("finding the xtask binary")?);
+            .env(crate::figures::XTASK_FOR_COMMANDS, util::xtask_binary()?);
         let (status, output) = util::combined(cmd)?;
         if is_markup(&output) {
             println!("(a figure for the page: {} lines of markup, not shown here)", output.lines().count());

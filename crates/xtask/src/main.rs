@@ -160,7 +160,12 @@ enum RegistryAction {
 }
 
 fn main() -> ExitCode {
-    forget_cargo_run_env();
+    util::forget_cargo_run_env();
+    // What the benchmarks and the figures' commands run when they need xtask (util::xtask_binary).
+    if let Ok(me) = std::env::current_exe() {
+        // Sound: nothing else runs yet (no threads before this point in `main`).
+        std::env::set_var(figures::XTASK_FOR_COMMANDS, me);
+    }
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,32 +177,6 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(if e.is::<util::Usage>() { 2 } else { 1 })
         }
-    }
-}
-
-/// `cargo run` gives the program it runs the variables of that program's package
-/// (`CARGO_MANIFEST_DIR`, `CARGO_PKG_NAME`, …). Passed on to the cargo commands xtask runs, they
-/// made every crate whose build script watches one of them (ring watches `CARGO_MANIFEST_DIR`)
-/// build again, and again when the learner next ran cargo by hand: 30-45 s each time. Children
-/// see the environment the learner's shell had. `CARGO` (which cargo) stays.
-fn forget_cargo_run_env() {
-    let set_by_cargo_run = |name: &str| {
-        name.starts_with("CARGO_PKG_")
-            || matches!(
-                name,
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "CARGO_RUSTC_CURRENT_DIR"
-            )
-    };
-    let names: Vec<_> =
-        std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| set_by_cargo_run(k)).collect();
-    for name in names {
-        // Sound: nothing else runs yet (no threads before this point in `main`).
-        std::env::remove_var(name);
     }
 }
 

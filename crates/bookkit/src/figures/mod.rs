@@ -88,7 +88,7 @@ impl Figures {
             .with_context(|| format!("making {} executable", shim.display()))?;
         let session_dir = work.join(session.name);
         fs::create_dir_all(&session_dir).with_context(|| format!("creating {}", session_dir.display()))?;
-        let runner = std::env::current_exe().with_context(|| "finding the xtask binary")?;
+        let runner = util::xtask_binary()?;
         let imagekit = bin_dir.join("imagekit");
         let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let build_id = format!("{}-{}", std::process::id(), now.as_nanos());

@@ -48,7 +48,7 @@ impl PageRun {
         let rel = page.strip_prefix(root.join("src")).unwrap_or(page);
         let id = rel.to_string_lossy().replace('/', "__");
         // The running xtask is the hints parser that `exercises/show-hints` hands its work to.
-        let xtask = std::env::current_exe().unwrap_or_default();
+        let xtask = crate::util::xtask_binary().unwrap_or_default();
         let key = page_key(root, dir, &lines, Tools { imagekit, xtask: &xtask });
         PageRun { id, lines, index: 0, key }
     }
