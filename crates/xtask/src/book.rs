@@ -35,7 +35,7 @@ fn require_tools(root: &Path) -> Result {
     if !root.join("book.toml").is_file() {
         bail!("{} not found", root.join("book.toml").display());
     }
-    let missing: Vec<String> = setup::missing(root).into_iter().filter(|t| t.starts_with("mdbook")).collect();
+    let missing = setup::missing_of(root, |name| name.starts_with("mdbook"));
     if missing.is_empty() {
         Ok(())
     } else {

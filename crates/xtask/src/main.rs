@@ -110,9 +110,6 @@ enum Verb {
     /// Print one step's hints from a hints.md as the exercise pages show them (what
     /// exercises/show-hints runs)
     Hints { file: std::path::PathBuf, step: String },
-    /// The book's `sh` shim hands each cmdrun command here (figures.rs); not for people
-    #[command(name = "__figure", hide = true)]
-    Figure { command: String },
 }
 
 #[derive(Subcommand)]
@@ -160,6 +157,11 @@ enum RegistryAction {
 }
 
 fn main() -> ExitCode {
+    // Started as the book's `sh` (figures::shim): before anything touches the environment, which
+    // a command passed on to /bin/sh must get as it was.
+    if let Some(code) = figures::shim() {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     util::forget_cargo_run_env();
     // What the benchmarks and the figures' commands run when they need xtask (util::xtask_binary).
     if let Ok(me) = std::env::current_exe() {
@@ -210,6 +212,5 @@ fn run(verb: Verb) -> util::Result {
         Verb::Registry { action: RegistryAction::Stop { at } } => registry::stop(root, &at),
         Verb::Registry { action: RegistryAction::Status { at } } => registry::status(root, &at),
         Verb::Hints { file, step } => hints::show(&file, &step),
-        Verb::Figure { command } => std::process::exit(figures::run(&command)),
     }
 }

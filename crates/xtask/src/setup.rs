@@ -249,6 +249,12 @@ pub fn setup(root: &Path) -> Result {
 
 /// Names of the pinned tools that are missing or at the wrong version (checks only).
 pub fn missing(root: &Path) -> Vec<String> {
+    missing_of(root, |_| true)
+}
+
+/// [`missing`], checking only the tools whose name `wanted` accepts: each check starts a
+/// process or two, and `build` and `serve` need only the mdbook ones.
+pub fn missing_of(root: &Path, wanted: impl Fn(&str) -> bool) -> Vec<String> {
     let checker = Checker::new();
-    needed(root).filter(|t| !matches!(checker.state(t), State::Present)).map(label).collect()
+    needed(root).filter(|t| wanted(t.name) && !matches!(checker.state(t), State::Present)).map(label).collect()
 }

@@ -3,9 +3,9 @@
 //!
 //! mdbook-cmdrun runs every command as `sh -c COMMAND` from the page's folder, in page order, on
 //! every build: 80 commands, a registry started and stopped, a static binary compiled. That made
-//! each build and each `serve` reload take 5-10 s. `cargo xtask build` and `serve` put a small
-//! `sh` first on PATH ([`SHIM`]) that hands those commands to `xtask __figure COMMAND`
-//! ([`run`]), which
+//! each build and each `serve` reload take 5-10 s. `cargo xtask build` and `serve` put an `sh`
+//! first on PATH that is the xtask binary itself (a symlink; [`shim`] is its entry), which hands
+//! those commands to [`run`], which
 //!
 //! - replays the page's recorded output when the page's key is unchanged, or
 //! - runs the command with `/bin/sh` and records it; when the page's last line has run and every
@@ -39,18 +39,6 @@ use page::PageRun;
 use vars::*;
 pub use vars::{LOG, XTASK_FOR_COMMANDS};
 
-/// The `sh` placed first on PATH for mdbook. Anything but cmdrun's `sh -c COMMAND` (and commands
-/// run outside a build) goes straight to `/bin/sh`.
-const SHIM: &str = r#"#!/bin/sh
-# Written by `cargo xtask build`/`serve` (crates/bookkit/src/figures/). mdbook-cmdrun runs each
-# of the book's commands as `sh -c COMMAND`: those go to xtask, which replays the page's cached
-# output or runs the command and records it. Anything else goes straight to /bin/sh.
-if [ "$#" -eq 2 ] && [ "$1" = "-c" ] && [ -n "${XTASK_FIGURES:-}" ] && [ -n "${XTASK_FIGURES_RUNNER:-}" ]; then
-    exec "$XTASK_FIGURES_RUNNER" __figure "$2"
-fi
-exec /bin/sh "$@"
-"#;
-
 /// How a build or serve session runs the figures.
 pub struct Session {
     /// `build` or `serve`: each has its own cursors and recordings, so a `build` while `serve`
@@ -74,21 +62,22 @@ pub struct Figures {
 impl Figures {
     /// Writes the shim and works out the environment.
     pub fn prepare(root: &Path, session: Session, bin_dir: &Path, scratch: &Path) -> Result<Figures> {
-        use std::os::unix::fs::PermissionsExt;
         // The repository's target folder even for a copy of the book, so that the copy shares
         // the cache.
         let work = util::target_dir(&util::root()).join("xtask").join("figures");
-        let shim_dir = work.join("shim");
-        fs::create_dir_all(&shim_dir).with_context(|| format!("creating {}", shim_dir.display()))?;
-        let shim = shim_dir.join("sh");
-        if fs::read_to_string(&shim).ok().as_deref() != Some(SHIM) {
-            fs::write(&shim, SHIM).with_context(|| format!("writing {}", shim.display()))?;
-        }
-        fs::set_permissions(&shim, fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("making {} executable", shim.display()))?;
         let session_dir = work.join(session.name);
         fs::create_dir_all(&session_dir).with_context(|| format!("creating {}", session_dir.display()))?;
         let runner = util::xtask_binary()?;
+        // The session's `sh` is the runner itself: one process a figure, not a shell script that
+        // starts xtask (a shell's start was a third of a replayed figure's cost). Per session,
+        // so that a build by another xtask binary does not redirect a running serve.
+        let shim_dir = session_dir.join("shim");
+        fs::create_dir_all(&shim_dir).with_context(|| format!("creating {}", shim_dir.display()))?;
+        let shim = shim_dir.join("sh");
+        if fs::read_link(&shim).ok().as_deref() != Some(runner.as_path()) {
+            let _ = fs::remove_file(&shim);
+            std::os::unix::fs::symlink(&runner, &shim).with_context(|| format!("linking {}", shim.display()))?;
+        }
         let imagekit = bin_dir.join("imagekit");
         let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
         let build_id = format!("{}-{}", std::process::id(), now.as_nanos());
@@ -178,8 +167,29 @@ fn last_millis(cache: &Path) -> u64 {
     fs::read_to_string(cache.join("millis")).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
 }
 
-/// `xtask __figure COMMAND`, run by the shim from a page's folder: prints what the command
-/// prints and returns its exit code.
+/// The entry of xtask started as the session's `sh` (argv[0] `sh`): cmdrun's `sh -c COMMAND`
+/// during a build or serve goes to [`run`]; anything else (a script's own `sh`, or a build's
+/// variables missing) becomes `/bin/sh` with the same arguments. `None` when not started as `sh`.
+pub fn shim() -> Option<i32> {
+    use std::os::unix::process::CommandExt;
+    let mut args = std::env::args_os();
+    if Path::new(&args.next()?).file_name()? != "sh" {
+        return None;
+    }
+    let rest: Vec<OsString> = args.collect();
+    let active = std::env::var_os(SESSION).is_some() && std::env::var_os(RUNNER).is_some();
+    if let (true, [flag, command]) = (active, rest.as_slice()) {
+        if flag == "-c" {
+            return Some(run(&command.to_string_lossy()));
+        }
+    }
+    let err = std::process::Command::new("/bin/sh").arg0("sh").args(&rest).exec();
+    eprintln!("sh: could not start /bin/sh: {err}");
+    Some(127)
+}
+
+/// A cmdrun command, run by the shim from a page's folder: prints what the command prints and
+/// returns its exit code.
 pub fn run(command: &str) -> i32 {
     let var = |name: &str| std::env::var_os(name).map(PathBuf::from);
     let root = var(ROOT).unwrap_or_else(util::root);

@@ -1,4 +1,5 @@
-//! The environment variables through which `build`/`serve` configure the shim and `__figure`.
+//! The environment variables through which `build`/`serve` configure the shim (the
+//! xtask binary started as `sh`).
 
 /// The session folder (cursors, recordings in progress). Its presence turns the shim on.
 pub const SESSION: &str = "XTASK_FIGURES";
