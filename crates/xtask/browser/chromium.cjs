@@ -1,5 +1,5 @@
-// What every browser test and benchmark of the book shares (explorer, reload, the digest widget's
-// tests and bench): Debian's Chromium launched headless through playwright-core, with the flags
+// What every browser test and benchmark of the book shares (the walk, explorer, reload, the digest
+// widget's tests and bench): Debian's Chromium launched headless through playwright-core, with the flags
 // these machines need (run as root, no GPU, nothing fetched in the background), and a static
 // file server for a built book on 127.0.0.1.
 //   CHROMIUM  the browser's path (crates/xtask/src/widget.rs: browser_tools)
@@ -26,7 +26,15 @@ function launch() {
     return chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
 }
 
-const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
+const TYPES = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+};
 
 /** A static file server for `dir` on 127.0.0.1 (a random free port); resolves to the server. */
 function serve(dir) {

@@ -19,21 +19,10 @@
 
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { chromium } = require("playwright-core");
+const { launch, serve } = require("./chromium.cjs");
 const { quizProblems, QUIZ_FAULTS } = require("./walk-quiz.cjs"); // issue 13
-
-const FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
 
 // A term only one topic explains: search must find it there.
 const SEARCH = { term: "whiteout", topic: "07-layers/" };
@@ -41,32 +30,6 @@ const SEARCH = { term: "whiteout", topic: "07-layers/" };
 const TYPED = '{"walk": "café", "n": 1}';
 // How long a widget may take to load its module; the self-test's broken widget waits less.
 const WIDGET_TIMEOUT = 20000;
-
-/** A static file server for the book on 127.0.0.1 (a random free port). */
-function serve(dir) {
-    const types = {
-        ".html": "text/html",
-        ".js": "text/javascript",
-        ".css": "text/css",
-        ".json": "application/json",
-        ".svg": "image/svg+xml",
-        ".png": "image/png",
-        ".woff2": "font/woff2",
-    };
-    const server = http.createServer((req, res) => {
-        let rel = decodeURIComponent(new URL(req.url, "http://x").pathname);
-        if (rel.endsWith("/")) rel += "index.html";
-        const file = path.join(dir, path.normalize(rel));
-        if (!file.startsWith(dir) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-            res.writeHead(404);
-            res.end("not found");
-            return;
-        }
-        res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
-        fs.createReadStream(file).pipe(res);
-    });
-    return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
-}
 
 /** The pages the sidebar lists, in order: { rel, name, kind: "intro" | "topic" | "exercise" }. */
 async function chapters(context, origin) {
@@ -458,7 +421,7 @@ async function main() {
         throw new Error(`BOOK_DIR (${book}) holds no built book (index.html)`);
     }
     const t0 = Date.now();
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM, headless: true, args: FLAGS });
+    const browser = await launch();
     try {
         if (process.env.WALK_SELF_TEST === "1" && !(await selfTest(browser, book))) process.exitCode = 1;
         const r = await walk(browser, book, (line) => console.log(line));
