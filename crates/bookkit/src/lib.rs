@@ -9,6 +9,7 @@ pub mod figures;
 pub mod hint_pages;
 pub mod hints;
 pub mod html;
+pub mod quiz;
 pub mod quiz_print;
 pub mod stub_pages;
 

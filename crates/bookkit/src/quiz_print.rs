@@ -7,7 +7,7 @@
 //! quiz links at `quiz/`, where the assets are.
 //!
 //! On paper the quizzes cannot run: each topic page prints its questions and their choices
-//! (`<div class="quiz-print">`, from `demo/quiz-answers --questions`), without answers, and the
+//! (`<div class="quiz-print">`, from `demo/quiz-answers --questions`, that is [`quiz`]), without answers, and the
 //! chapter's last page (`src/answers.md`) holds every topic's answers with their explanations
 //! (`demo/quiz-answers --answers`, a section `#answers-NN` a topic). [`check`], a book check,
 //! holds the built book to that against the quiz files.
@@ -15,8 +15,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::html;
 use crate::util::{Context, Result};
+use crate::{html, quiz};
 
 /// The page that holds every topic's answers, in the book.
 const ANSWERS: &str = "answers.html";
@@ -44,32 +44,6 @@ fn rewrite(text: &str) -> (String, usize) {
         out = out.replace(&from, &format!("{attr}=\"quiz/"));
     }
     (out, count)
-}
-
-/// One question of a quiz file: the first line of its prompt, and its answer.
-#[derive(Debug, PartialEq)]
-struct Question {
-    prompt: String,
-    answer: String,
-}
-
-/// The questions of a quiz file in the layout the workbook writes (`prompt.prompt = """` with the
-/// text on the next lines, `answer.answer = """…"""` on one line).
-fn questions(toml: &str) -> Vec<Question> {
-    let mut out = Vec::new();
-    let mut lines = toml.lines();
-    let mut prompt = None;
-    while let Some(line) = lines.next() {
-        let value = |rest: &str| rest.trim().trim_start_matches("\"\"\"").trim_end_matches("\"\"\"").trim().to_string();
-        if let Some(rest) = line.strip_prefix("prompt.prompt") {
-            let first = value(rest.trim_start().trim_start_matches('='));
-            prompt = Some(if first.is_empty() { value(lines.next().unwrap_or_default()) } else { first });
-        } else if let Some(rest) = line.strip_prefix("answer.answer") {
-            let answer = value(rest.trim_start().trim_start_matches('='));
-            out.push(Question { prompt: prompt.take().unwrap_or_default(), answer });
-        }
-    }
-    out
 }
 
 /// Text as it reads, for comparing Markdown with rendered HTML: no Markdown emphasis or code
@@ -169,13 +143,21 @@ pub fn check(root: &Path, book: &Path) -> Vec<String> {
             problems.push(format!("book/{ANSWERS}: no section #answers-{nn} for {folder}"));
         }
         for file in quiz_files(dir) {
-            for q in questions(&read(&file)) {
-                let src = format!("src/{folder}/{}", file.file_name().unwrap_or_default().to_string_lossy());
-                let short: String = q.prompt.chars().take(50).collect();
-                if !printed.is_empty() && !printed.contains(&squash(&q.prompt)) {
+            let src = format!("src/{folder}/{}", file.file_name().unwrap_or_default().to_string_lossy());
+            let questions = match file.is_file().then(|| quiz::read(&file)).transpose() {
+                Ok(questions) => questions.unwrap_or_default(),
+                Err(e) => {
+                    problems.push(format!("{e:#}"));
+                    continue;
+                }
+            };
+            for q in questions {
+                let (prompt, answer) = (q.prompt.prompt.trim(), q.answer.answer.trim());
+                let short: String = prompt.chars().take(50).collect();
+                if !printed.is_empty() && !printed.contains(&squash(prompt)) {
                     problems.push(format!("{page_name}: the printed questions lack {src}'s \"{short}…\""));
                 }
-                if !section.is_empty() && !section.contains(&squash(&q.answer)) {
+                if !section.is_empty() && !section.contains(&squash(answer)) {
                     problems.push(format!("book/{ANSWERS}#answers-{nn}: lacks the answer to {src}'s \"{short}…\""));
                 }
             }
@@ -199,17 +181,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_the_workbook_s_quiz_layout() {
-        let toml = "[[questions]]\ntype = \"MultipleChoice\"\nprompt.prompt = \"\"\"\nWhich **one**?\nMore.\n\"\"\"\n\
-                    prompt.distractors = [\n  \"\"\"No\"\"\",\n]\nanswer.answer = \"\"\"The `tar`\"\"\"\ncontext = \"\"\"\nWhy.\n\"\"\"\n\n\
-                    [[questions]]\nprompt.prompt = \"\"\"Short?\"\"\"\nanswer.answer = \"\"\"Yes\"\"\"\n";
-        assert_eq!(
-            questions(toml),
-            [
-                Question { prompt: "Which **one**?".into(), answer: "The `tar`".into() },
-                Question { prompt: "Short?".into(), answer: "Yes".into() }
-            ]
-        );
+    fn compares_markdown_with_its_rendering() {
         assert_eq!(
             squash("The `tar` is **here**"),
             squash(&html::plain("The <code>tar</code> is <strong>here</strong>"))

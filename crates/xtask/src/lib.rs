@@ -16,7 +16,7 @@ pub mod watch;
 pub mod watcher;
 pub mod widget;
 
-pub use bookkit::{checks, cmdrun, figures, hints, html, quiz_print, stub_pages};
+pub use bookkit::{checks, cmdrun, figures, hints, html, quiz, quiz_print, stub_pages};
 pub use devkit as util;
 pub use devkit::registry;
 pub use exercise_runner::{exercises, mutants};

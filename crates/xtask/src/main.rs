@@ -1,7 +1,7 @@
 //! `cargo xtask …`: the workbook's task runner (see `cargo xtask --help`).
 
 use xtask::{
-    book, browser, demo, exercises, explorer, figures, fuzz, hints, mutants, registry, served, setup, test, util,
+    book, browser, demo, exercises, explorer, figures, fuzz, hints, mutants, quiz, registry, served, setup, test, util,
     watch, widget,
 };
 
@@ -110,6 +110,29 @@ enum Verb {
     /// Print one step's hints from a hints.md as the exercise pages show them (what
     /// exercises/show-hints runs)
     Hints { file: std::path::PathBuf, step: String },
+    /// Print a topic's checks for understanding as the printed book shows them (what
+    /// demo/quiz-answers runs)
+    Quiz {
+        #[command(subcommand)]
+        form: QuizForm,
+    },
+}
+
+#[derive(Subcommand)]
+enum QuizForm {
+    /// The questions with lettered choices, and a link to where the answers are
+    Questions {
+        /// Where the answers are, as the page links it (../answers.md#answers-07)
+        answers_link: String,
+        /// The quiz files, in page order
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Each question's answer, with its letter, and why it is right
+    Answers {
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -212,5 +235,9 @@ fn run(verb: Verb) -> util::Result {
         Verb::Registry { action: RegistryAction::Stop { at } } => registry::stop(root, &at),
         Verb::Registry { action: RegistryAction::Status { at } } => registry::status(root, &at),
         Verb::Hints { file, step } => hints::show(&file, &step),
+        Verb::Quiz { form: QuizForm::Questions { answers_link, files } } => {
+            quiz::questions_markdown(&answers_link, &files).map(|text| print!("{text}"))
+        }
+        Verb::Quiz { form: QuizForm::Answers { files } } => quiz::answers_markdown(&files).map(|text| print!("{text}")),
     }
 }

@@ -12,7 +12,7 @@ use super::output::*;
 use super::vars::*;
 
 /// The cache's format: part of every page's key.
-pub const FORMAT: &[u8] = b"figures v3 (sha256, xtask for hint pages)\0";
+pub const FORMAT: &[u8] = b"figures v4 (sha256, xtask for hint and quiz pages)\0";
 
 /// A command found on a page in its folder: which page, which line, and the page's key.
 pub struct PageRun {
@@ -47,7 +47,8 @@ impl PageRun {
     pub fn new(root: &Path, dir: &Path, page: &Path, lines: Vec<Line>, imagekit: &Path) -> PageRun {
         let rel = page.strip_prefix(root.join("src")).unwrap_or(page);
         let id = rel.to_string_lossy().replace('/', "__");
-        // The running xtask is the hints parser that `exercises/show-hints` hands its work to.
+        // The running xtask is the hints and quiz reader that `exercises/show-hints` and
+        // `demo/quiz-answers` hand their work to.
         let xtask = crate::util::xtask_binary().unwrap_or_default();
         let key = page_key(root, dir, &lines, Tools { imagekit, xtask: &xtask });
         PageRun { id, lines, index: 0, key }
@@ -127,21 +128,22 @@ impl PageRun {
 pub struct Tools<'a> {
     /// Every page's commands run it.
     pub imagekit: &'a Path,
-    /// `exercises/show-hints` runs `xtask hints`: the pages that name it depend on xtask's
-    /// hints parser, so on the xtask binary.
+    /// `exercises/show-hints` runs `xtask hints`, `demo/quiz-answers` `xtask quiz`: the pages
+    /// that name them depend on xtask's readers of hints.md and the quiz files, so on its binary.
     pub xtask: &'a Path,
 }
 
-/// The wrapper whose output comes from xtask (see [`Tools::xtask`]).
-const XTASK_WRAPPER: &str = "exercises/show-hints";
+/// The wrappers whose output comes from xtask (see [`Tools::xtask`]): the hints and the quizzes
+/// in print.
+const XTASK_WRAPPERS: [&str; 2] = ["exercises/show-hints", "demo/quiz-answers"];
 
 /// A page's key: its cmdrun lines, the imagekit binary, `demo/`, what its commands name, and
-/// the xtask binary when they name [`XTASK_WRAPPER`].
+/// the xtask binary when they name one of [`XTASK_WRAPPERS`].
 pub fn page_key(root: &Path, cwd: &Path, lines: &[Line], tools: Tools) -> String {
     // Canonical, as `named_paths` makes the paths it finds: names are hashed relative to it.
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     // SHA-256, not std's DefaultHasher, whose output may change with any Rust release; the
-    // version names the key's recipe, so a change to it (v2: SHA-256; v3: the xtask binary for hint pages) misses every old entry.
+    // version names the key's recipe, so a change to it (v2: SHA-256; v3: the xtask binary for hint pages; v4: and for quiz pages) misses every old entry.
     let mut h = Sha256::new();
     h.update(FORMAT);
     for line in lines {
@@ -161,7 +163,7 @@ pub fn page_key(root: &Path, cwd: &Path, lines: &[Line], tools: Tools) -> String
             hash_tree(&mut h, root, path);
         }
     }
-    if named.iter().any(|p| p.ends_with(XTASK_WRAPPER)) {
+    if named.iter().any(|p| XTASK_WRAPPERS.iter().any(|w| p.ends_with(w))) {
         h.update(b"\0xtask\0");
         hash_stat(&mut h, tools.xtask);
     }
@@ -314,11 +316,16 @@ mod tests {
         let after_demo = page_key(&root, &cwd, &lines, tools);
         assert_ne!(after_hints, after_demo);
 
-        // A new xtask (its hints parser) changes the key of the pages that show hints only.
+        // A new xtask (its readers of hints and quizzes) changes the key of the pages that show
+        // hints or print quizzes only.
+        fs::write(root.join("demo/quiz-answers"), "exec xtask").unwrap();
+        let after_demo = page_key(&root, &cwd, &lines, tools);
         let hints = [line("../../exercises/show-hints ../../exercises/hints.md step1")];
-        let hints_key = page_key(&root, &cwd, &hints, tools);
+        let quiz = [line("../../demo/quiz-answers --answers ./07-quiz.toml")];
+        let (hints_key, quiz_key) = (page_key(&root, &cwd, &hints, tools), page_key(&root, &cwd, &quiz, tools));
         fs::write(root.join("xtask"), "v2, rebuilt").unwrap();
         assert_ne!(hints_key, page_key(&root, &cwd, &hints, tools));
+        assert_ne!(quiz_key, page_key(&root, &cwd, &quiz, tools));
         assert_eq!(after_demo, page_key(&root, &cwd, &lines, tools));
         fs::remove_dir_all(root).unwrap();
     }
