@@ -7,10 +7,10 @@
 //! quiz links at `quiz/`, where the assets are.
 //!
 //! On paper the quizzes cannot run: each topic page prints its questions and their choices
-//! (`<div class="quiz-print">`, from `demo/quiz-answers --questions`, that is [`quiz`]), without answers, and the
-//! chapter's last page (`src/answers.md`) holds every topic's answers with their explanations
-//! (`demo/quiz-answers --answers`, a section `#answers-NN` a topic). [`check`], a book check,
-//! holds the built book to that against the quiz files.
+//! without answers (`<div class="quiz-print">`), and the chapter's last page (`src/answers.md`)
+//! holds every topic's answers with their explanations (a section `#answers-NN` a topic), both
+//! written by [`crate::quiz`] through `demo/quiz-answers`. [`check`], a book check, holds the
+//! built book to that against the quiz files.
 
 use std::fs;
 use std::path::{Path, PathBuf};
