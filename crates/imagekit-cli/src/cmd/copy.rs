@@ -76,7 +76,15 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         Spec::Registry { reference } => {
             let client = Client::new(Options::default());
-            let pushed = registry::push(&client, &chosen, &Reference::parse(&reference)?, &mut |_| {})?;
+            let mut events = |event: registry::PushEvent<'_>| match event {
+                registry::PushEvent::BlobStart { digest, size } => bars.start(digest, size),
+                registry::PushEvent::BlobProgress { sent, .. } => bars.at(sent),
+                registry::PushEvent::BlobDone { digest, size, uploaded } => {
+                    bars.done(digest, size, if uploaded { "copied" } else { "already there" })
+                }
+                registry::PushEvent::Manifest { .. } => {}
+            };
+            let pushed = registry::push(&client, &chosen, &Reference::parse(&reference)?, &mut events)?;
             CopyReport {
                 digest: Some(pushed.digest),
                 media_type: pushed.media_type,
