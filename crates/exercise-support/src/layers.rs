@@ -10,10 +10,12 @@ use std::io::{Read, Write};
 /// given (tests put a whiteout wherever they need it).
 #[derive(Debug, Clone, Copy)]
 pub enum Entry<'a> {
-    /// A regular file, mode 0644; its name is kept byte for byte (a leading `./` too).
-    File(&'a str, &'a [u8]),
     /// A directory, mode 0755, written as `path/`.
     Dir(&'a str),
+    /// A regular file, mode 0644; its name is kept byte for byte (a leading `./` too).
+    File(&'a str, &'a [u8]),
+    /// A regular file whose tar name keeps a leading `./`, as `tar -C dir .` writes it.
+    DotFile(&'a str, &'a [u8]),
     /// A symlink, mode 0777: path, target.
     Link(&'a str, &'a str),
     /// A whiteout deleting this path: written as `dir/.wh.NAME`.
@@ -21,8 +23,6 @@ pub enum Entry<'a> {
     /// An opaque whiteout in this directory, `dir/.wh..wh..opq`: the directory stays, the lower
     /// layers' contents of it are hidden.
     Opaque(&'a str),
-    /// A regular file whose tar name keeps a leading `./`, as `tar -C dir .` writes it.
-    DotFile(&'a str, &'a [u8]),
 }
 
 /// An uncompressed layer: a tar of `entries` exactly in the order given.
@@ -147,32 +147,21 @@ mod tests {
     #[test]
     fn every_kind_of_entry_is_written_as_named_in_order() {
         use tar::EntryType::{Directory, Regular, Symlink};
-        let got = paths(&[
-            Entry::Dir("etc"),
-            Entry::File("etc/motd", b"hi"),
-            Entry::Link("bin/sh", "busybox"),
-            Entry::Delete("etc/gone"),
-            Entry::Delete("top"),
-            Entry::Opaque("var/cache"),
-            Entry::DotFile("srv/x", b"x"),
-            Entry::File("./srv/y", b"y"),
-            Entry::Dir("./"),
-        ]);
-        let want = |p: &str, k, m, c: &[u8]| (p.to_string(), k, Some(m), c.to_vec());
-        assert_eq!(
-            got,
-            vec![
-                want("etc/", Directory, 0o755, b""),
-                want("etc/motd", Regular, 0o644, b"hi"),
-                want("bin/sh", Symlink, 0o777, b""),
-                want("etc/.wh.gone", Regular, 0o644, b""),
-                want(".wh.top", Regular, 0o644, b""),
-                want("var/cache/.wh..wh..opq", Regular, 0o644, b""),
-                want("./srv/x", Regular, 0o644, b"x"),
-                want("./srv/y", Regular, 0o644, b"y"),
-                want("./", Directory, 0o755, b""),
-            ]
-        );
+        // Each entry, then the path, kind, mode and contents it must read back as.
+        let cases: [(Entry, &str, tar::EntryType, u32, &[u8]); 9] = [
+            (Entry::Dir("etc"), "etc/", Directory, 0o755, b""),
+            (Entry::File("etc/motd", b"hi"), "etc/motd", Regular, 0o644, b"hi"),
+            (Entry::Link("bin/sh", "busybox"), "bin/sh", Symlink, 0o777, b""),
+            (Entry::Delete("etc/gone"), "etc/.wh.gone", Regular, 0o644, b""),
+            (Entry::Delete("top"), ".wh.top", Regular, 0o644, b""),
+            (Entry::Opaque("var/cache"), "var/cache/.wh..wh..opq", Regular, 0o644, b""),
+            (Entry::DotFile("srv/x", b"x"), "./srv/x", Regular, 0o644, b"x"),
+            (Entry::File("./srv/y", b"y"), "./srv/y", Regular, 0o644, b"y"),
+            (Entry::Dir("./"), "./", Directory, 0o755, b""),
+        ];
+        let entries: Vec<Entry> = cases.iter().map(|case| case.0).collect();
+        let want: Vec<_> = cases.iter().map(|&(_, p, k, m, c)| (p.to_string(), k, Some(m), c.to_vec())).collect();
+        assert_eq!(paths(&entries), want);
     }
 
     #[test]
