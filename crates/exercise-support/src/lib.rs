@@ -11,8 +11,8 @@
 //! once ([`exercise_helpers!`] writes an exercise's `HINTS`, `attempt` and `teach` in one line),
 //! and each exercise keeps only what is its own (its number, hints file and fixtures). The
 //! independent oracles the tests check answers against (hashing, tar, gzip) live here once too,
-//! behind features: `digest` ([`digest::sha256_of`], the form of a digest) and `layers` (one
-//! layer builder, [`layers::Entry`], gzip, gunzip and a tar reader).
+//! behind features: `digest` (`sha256_of`, the form of a digest) and `layers` (one
+//! layer builder, `layers::Entry`, gzip, gunzip and a tar reader).
 //!
 //! # What it does not hold
 //!
