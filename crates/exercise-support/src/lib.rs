@@ -9,18 +9,26 @@
 //! failures the same way: what was checked, what was expected, what came back, why it matters.
 //! These helpers used to be copied into each exercise's `tests/common/mod.rs`; they live here
 //! once ([`exercise_helpers!`] writes an exercise's `HINTS`, `attempt` and `teach` in one line),
-//! and each exercise keeps only what is its own (its number, hints file, fixtures, and the
-//! independent oracles that hash, tar or gzip: those are close to the answers of some steps, so
-//! they stay beside the tests that need them, not in a crate every exercise reads).
+//! and each exercise keeps only what is its own (its number, hints file and fixtures). The
+//! independent oracles the tests check answers against (hashing, tar, gzip) live here once too,
+//! behind features: `digest` (`sha256_of`, the form of a digest) and `layers` (one
+//! layer builder, `layers::Entry`, gzip, gunzip and a tar reader).
 //!
 //! # What it does not hold
 //!
 //! **No solution code.** Nothing here computes a digest, builds a layer, parses a manifest or
 //! does anything else an exercise asks for: it only runs the learner's functions and formats
-//! messages. Keep it that way, so reading this crate never gives an answer away. It has no
-//! dependencies for the same reason.
+//! messages, and (behind its features) builds and reads test inputs with `sha2`, `tar` and
+//! `flate2`. Keep it that way, so reading this crate never gives an answer away. An exercise
+//! pulls it in as a dev-dependency, which the learner's `src/lib.rs` cannot use. Its default
+//! build has no dependencies, and it must never depend on `imagekit` (the answers).
 
 mod generate;
+
+#[cfg(feature = "digest")]
+pub mod digest;
+#[cfg(feature = "layers")]
+pub mod layers;
 
 pub use generate::{Rng, SEED_VAR};
 
@@ -159,8 +167,8 @@ impl Exercise {
 /// (runs one of the learner's functions: see [`Exercise::attempt`]) and `teach` (a failure
 /// message: see [`Exercise::teach`]), and re-exports [`show`] and [`Rng`] for the step tests.
 /// `on_panic: "…"` replaces [`RETURN_DONT_PANIC`], the advice to a learner whose function
-/// panicked. What is left in each exercise's `common` is its own: fixtures, and the independent
-/// oracles (hashing, tar, gzip) that stay beside the tests that need them.
+/// panicked. What is left in each exercise's `common` is its own: its fixtures, built on the
+/// oracles of the `digest` and `layers` features.
 #[macro_export]
 macro_rules! exercise_helpers {
     (number: $number:literal, hints: $hints:literal $(,)?) => {

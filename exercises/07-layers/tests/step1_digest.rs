@@ -6,6 +6,7 @@ mod common;
 
 use common::{attempt, sha256_of, show, teach, Rng};
 use ex07_layers::sha256_digest;
+use exercise_support::digest::{is_sha256_form, SHA256_FORM};
 
 const STEP: &str = "step1_digest";
 const READ: &str = "the book, 07-layers/exercise.html#step-1-content-addresses \
@@ -54,22 +55,9 @@ fn hello_has_its_published_digest() {
 #[test]
 fn digest_is_algorithm_colon_lowercase_hex() {
     let got = digest(b"Driftwood");
-    let hex = got.strip_prefix("sha256:");
-    let well_formed =
-        hex.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
-    assert!(
-        well_formed,
-        "{}",
-        teach(
-            STEP,
-            "the form of a digest",
-            "\"sha256:\" followed by exactly 64 lowercase hex digits",
-            show(&got),
-            "manifests and registries compare digests as strings: `SHA256:`, uppercase hex or \
-             missing zeros name nothing",
-            READ,
-        )
-    );
+    let why = "manifests and registries compare digests as strings: `SHA256:`, uppercase hex or \
+               missing zeros name nothing";
+    assert!(is_sha256_form(&got), "{}", teach(STEP, "the form of a digest", SHA256_FORM, show(&got), why, READ));
 }
 
 #[test]

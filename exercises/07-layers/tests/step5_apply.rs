@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{attempt, raw_layer, show, teach, Rng};
+use common::{attempt, raw_layer, show, tar_of, teach, Entry, Rng};
 use ex07_layers::apply_layers;
 
 const STEP: &str = "step5_apply";
@@ -284,23 +284,10 @@ fn a_generated_stack_gives_the_view_built_here() {
 }
 
 /// A layer with a symlink, built here: `(path, target)`, after the entries of `raw_layer`.
-fn layer_with_link(entries: &[(&str, Option<&[u8]>)], link: (&str, &str)) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    let base = raw_layer(entries);
-    let mut archive = tar::Archive::new(base.as_slice());
-    for entry in archive.entries().expect("test fixture: a tar") {
-        let mut entry = entry.expect("test fixture: an entry");
-        let mut header = entry.header().clone();
-        let path = entry.path().expect("test fixture: a path").into_owned();
-        builder.append_data(&mut header, path, &mut entry).expect("test fixture: copy an entry");
-    }
-    let mut header = tar::Header::new_gnu();
-    header.set_entry_type(tar::EntryType::Symlink);
-    header.set_mode(0o777);
-    header.set_size(0);
-    header.set_mtime(0);
-    builder.append_link(&mut header, link.0, link.1).expect("test fixture: a symlink");
-    builder.into_inner().expect("test fixture: tar into a Vec")
+fn layer_with_link(layer: &[(&str, Option<&[u8]>)], link: (&str, &str)) -> Vec<u8> {
+    let mut entries = common::entries(layer);
+    entries.push(Entry::Link(link.0, link.1));
+    tar_of(&entries)
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod common;
 use common::{attempt, sha256_of, show, teach, Rng};
 use driftwood::raw;
 use ex08_manifests::sha256_digest;
+use exercise_support::digest::{is_sha256_form, SHA256_FORM};
 
 const STEP: &str = "step1_digest";
 const READ: &str = "the book, 08-manifests/exercise.html#step-1-the-published-digest \
@@ -77,22 +78,9 @@ fn the_nginx_1_22_manifest_hashes_to_its_published_digest() {
 #[test]
 fn digest_is_algorithm_colon_lowercase_hex() {
     let got = digest(b"Driftwood");
-    let hex = got.strip_prefix("sha256:");
-    let well_formed =
-        hex.is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
-    assert!(
-        well_formed,
-        "{}",
-        teach(
-            STEP,
-            "the form of a digest",
-            "\"sha256:\" followed by exactly 64 lowercase hex digits",
-            show(&got),
-            "manifests, indexes and registry URLs compare digests as strings: uppercase hex or a \
-             dropped leading zero names nothing",
-            READ,
-        )
-    );
+    let why = "manifests, indexes and registry URLs compare digests as strings: uppercase hex or a \
+               dropped leading zero names nothing";
+    assert!(is_sha256_form(&got), "{}", teach(STEP, "the form of a digest", SHA256_FORM, show(&got), why, READ));
 }
 
 #[test]

@@ -26,12 +26,12 @@ fn layers_merge_with_whiteouts_and_keep_symlinks() {
     let layers = vec![
         layer(&[
             Entry::Dir("etc"),
-            Entry::File("etc/a"),
+            Entry::File("etc/a", b""),
             Entry::Dir("etc/cache"),
-            Entry::File("etc/cache/x"),
+            Entry::File("etc/cache/x", b""),
             Entry::Link("bin/sh", "busybox"),
         ]),
-        layer(&[Entry::Delete("etc/cache"), Entry::File("etc/b")]),
+        layer(&[Entry::Delete("etc/cache"), Entry::File("etc/b", b"")]),
     ];
     let got = merge(&layers);
     let expected: BTreeMap<String, Node> =
@@ -127,7 +127,7 @@ fn debian_is_glibc_through_its_symlinks() {
 #[test]
 fn a_dangling_loader_or_a_lone_binary_is_no_loader() {
     let none = LibcReport { libc: Libc::NoLoader, loader: None, resolves_to: None };
-    let scratch = detect(&merge(&[layer(&[Entry::File("hello")])]));
+    let scratch = detect(&merge(&[layer(&[Entry::File("hello", b"")])]));
     assert!(
         scratch == none,
         "{}",
@@ -171,7 +171,7 @@ fn a_generated_chain_of_links_reaches_the_loader() {
     let parent = real_dir.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
     entries.push(Entry::Dir(&parent));
     entries.push(Entry::Dir(&real_dir));
-    entries.push(Entry::File(&loader));
+    entries.push(Entry::File(&loader, b""));
     entries.push(Entry::Link("lib", &lib_target));
     // A chain usr/bin/sh -> a -> b -> … -> lib/ld-musl-x86_64.so.1, each link named at random.
     let hops: Vec<String> = (0..rng.range(1, 4)).map(|_| format!("usr/{}", rng.word(6))).collect();
@@ -237,11 +237,15 @@ fn an_opaque_whiteout_empties_a_directory_and_keeps_it() {
     let lower = layer(&[
         Entry::Dir("var"),
         Entry::Dir("var/cache"),
-        Entry::File("var/cache/old"),
-        Entry::File("var/cachex"),
-        Entry::File("etc/motd"),
+        Entry::File("var/cache/old", b""),
+        Entry::File("var/cachex", b""),
+        Entry::File("etc/motd", b""),
     ]);
-    let upper = layer(&[Entry::Dir("var/cache"), Entry::File("var/cache/.wh..wh..opq"), Entry::File("var/cache/new")]);
+    let upper = layer(&[
+        Entry::Dir("var/cache"),
+        Entry::File("var/cache/.wh..wh..opq", b""),
+        Entry::File("var/cache/new", b""),
+    ]);
     let got: Vec<String> = merge(&[lower.clone(), upper]).into_keys().collect();
     let expected = ["etc/motd", "var", "var/cache", "var/cache/new", "var/cachex"];
     assert!(
@@ -257,7 +261,7 @@ fn an_opaque_whiteout_empties_a_directory_and_keeps_it() {
             READ
         )
     );
-    let root_opaque = layer(&[Entry::File(".wh..wh..opq"), Entry::File("bin/app")]);
+    let root_opaque = layer(&[Entry::File(".wh..wh..opq", b""), Entry::File("bin/app", b"")]);
     let got: Vec<String> = merge(&[lower, root_opaque]).into_keys().collect();
     assert!(
         got == ["bin/app"],
@@ -277,12 +281,12 @@ fn an_opaque_whiteout_empties_a_directory_and_keeps_it() {
 fn dot_and_dot_dot_stay_inside_the_image() {
     let files = merge(&[layer(&[
         Entry::Dir("etc"),
-        Entry::File("etc/passwd"),
+        Entry::File("etc/passwd", b""),
         Entry::Dir("usr"),
         Entry::Dir("usr/bin"),
         Entry::Link("usr/bin/sh", "../../bin/busybox"),
         Entry::Dir("bin"),
-        Entry::File("bin/busybox"),
+        Entry::File("bin/busybox", b""),
     ])]);
     for (path, expected) in [
         ("../../etc/passwd", Some("etc/passwd")),
@@ -311,7 +315,7 @@ fn dot_and_dot_dot_stay_inside_the_image() {
 fn forty_links_are_followed_and_the_forty_first_is_a_loop() {
     let names: Vec<String> = (0..=41).map(|i| format!("l{i:02}")).collect();
     // l00 -> l01 -> … -> l40 -> target: 40 links; l41 -> l00 adds one more.
-    let mut entries = vec![Entry::File("target")];
+    let mut entries = vec![Entry::File("target", b"")];
     let targets: Vec<String> = (1..=40).map(|i| names[i].clone()).chain(["target".to_string()]).collect();
     for (name, target) in names.iter().zip(&targets).take(41) {
         entries.push(Entry::Link(name, target));
@@ -339,11 +343,11 @@ fn libraries_and_documents_named_like_loaders_are_not_loaders() {
     let files = merge(&[layer(&[
         Entry::Dir("usr"),
         Entry::Dir("usr/lib"),
-        Entry::File("usr/lib/libz.so.1"),
+        Entry::File("usr/lib/libz.so.1", b""),
         Entry::Dir("usr/share"),
-        Entry::File("usr/share/ld-linux-notes.txt"),
-        Entry::File("usr/share/ld-musl-notes.txt"),
-        Entry::File("hello"),
+        Entry::File("usr/share/ld-linux-notes.txt", b""),
+        Entry::File("usr/share/ld-musl-notes.txt", b""),
+        Entry::File("hello", b""),
     ])]);
     let report = detect(&files);
     let expected = LibcReport { libc: Libc::NoLoader, loader: None, resolves_to: None };

@@ -3,19 +3,15 @@
 //! Nothing here calls your code except `attempt`, which runs one of your functions and turns a
 //! `todo!()` into a message that says where to read and where the hints are. It, `teach` and
 //! `HINTS` come from `exercise_support::exercise_helpers!`, shared by every exercise (no solution
-//! code there); this file keeps what belongs to exercise 10: its fixtures, and the
-//! independent checks (hashing, tar, gzip) that stay beside the tests that use them.
+//! code there); so does the independent hashing, from its `digest` feature. This file keeps what
+//! belongs to exercise 10: its fixtures.
 
 #![allow(dead_code)]
 
 exercise_support::exercise_helpers!(number: "10", hints: "exercises/10-pulling/hints.md");
 
-/// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
-pub fn sha256_of(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    let hex: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
+#[allow(unused_imports)] // the independent checks, shared by the exercises; not every step uses each
+pub use exercise_support::digest::sha256_of;
 
 /// One blob of a test image: its bytes and the descriptor a manifest gives it.
 #[derive(Clone)]

@@ -3,88 +3,17 @@
 //! Nothing here calls your code except `attempt`, which runs one of your functions and turns a
 //! `todo!()` into a message that says where to read and where the hints are. It, `teach` and
 //! `HINTS` come from `exercise_support::exercise_helpers!`, shared by every exercise (no solution
-//! code there); this file keeps what belongs to exercise 11: its fixtures, and the
-//! independent checks (hashing, tar, gzip) that stay beside the tests that use them.
+//! code there); so do the independent checks (hashing, tar, gzip), from its `digest` and `layers`
+//! features. This file keeps what belongs to exercise 11: its fixtures.
 
 #![allow(dead_code)]
 
 exercise_support::exercise_helpers!(number: "11", hints: "exercises/11-inspecting/hints.md");
 
-/// One entry of a test layer, built here independently of your code.
-pub enum Entry<'a> {
-    /// A regular file, mode 0644.
-    File(&'a str, &'a [u8]),
-    /// A directory, mode 0755.
-    Dir(&'a str),
-    /// A whiteout deleting this path: written as `dir/.wh.NAME`.
-    Delete(&'a str),
-    /// An opaque whiteout in this directory, `dir/.wh..wh..opq`: the directory stays, the lower
-    /// layers' contents of it are hidden.
-    Opaque(&'a str),
-    /// A regular file whose tar name keeps a leading `./`, as `tar -C dir .` writes it.
-    DotFile(&'a str, &'a [u8]),
-}
-
-/// A gzip-compressed layer (tar with mtime 0, uid/gid 0), built here, independently of your code.
-pub fn layer(entries: &[Entry]) -> Vec<u8> {
-    let mut builder = tar::Builder::new(Vec::new());
-    for entry in entries {
-        let mut header = tar::Header::new_ustar();
-        header.set_mtime(0);
-        header.set_uid(0);
-        header.set_gid(0);
-        let (path, data): (String, &[u8]) = match entry {
-            Entry::File(p, d) => {
-                header.set_mode(0o644);
-                header.set_entry_type(tar::EntryType::Regular);
-                (p.to_string(), d)
-            }
-            Entry::Dir(p) => {
-                header.set_mode(0o755);
-                header.set_entry_type(tar::EntryType::Directory);
-                (format!("{p}/"), &[])
-            }
-            Entry::Delete(p) => {
-                header.set_mode(0o644);
-                header.set_entry_type(tar::EntryType::Regular);
-                let wh = match p.rsplit_once('/') {
-                    Some((dir, name)) => format!("{dir}/.wh.{name}"),
-                    None => format!(".wh.{p}"),
-                };
-                (wh, &[])
-            }
-            Entry::Opaque(dir) => {
-                header.set_mode(0o644);
-                header.set_entry_type(tar::EntryType::Regular);
-                (format!("{dir}/.wh..wh..opq"), &[])
-            }
-            Entry::DotFile(p, d) => {
-                header.set_mode(0o644);
-                header.set_entry_type(tar::EntryType::Regular);
-                (format!("./{p}"), d)
-            }
-        };
-        header.set_size(data.len() as u64);
-        // The name is written byte for byte: `append_data` would drop a leading `./`.
-        let name = &mut header.as_old_mut().name;
-        assert!(path.len() < name.len(), "test fixture: tar name too long: {path}");
-        name.fill(0);
-        name[..path.len()].copy_from_slice(path.as_bytes());
-        header.set_cksum();
-        builder.append(&header, data).expect("test fixture: valid tar entry");
-    }
-    let tar = builder.into_inner().expect("test fixture: tar into a Vec");
-    use std::io::Write;
-    let mut gz = flate2::GzBuilder::new().mtime(0).write(Vec::new(), flate2::Compression::default());
-    gz.write_all(&tar).expect("test fixture: gzip");
-    gz.finish().expect("test fixture: gzip")
-}
-
-/// SHA-256 of `bytes` as `"sha256:<hex>"`, computed here, independently of your code.
-pub fn sha256_of(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    format!("sha256:{:x}", Sha256::digest(bytes))
-}
+#[allow(unused_imports)] // the independent checks, shared by the exercises; not every step uses each
+pub use exercise_support::digest::sha256_of;
+#[allow(unused_imports)] // the independent checks, shared by the exercises; not every step uses each
+pub use exercise_support::layers::{layer, Entry};
 
 /// The fake deploy key of the careless image (not a real key).
 pub const FAKE_KEY: &[u8] =
