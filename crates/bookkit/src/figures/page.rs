@@ -244,7 +244,7 @@ mod tests {
     }
 
     #[test]
-    pub fn a_repeated_command_takes_the_next_line_then_starts_over() {
+    fn a_repeated_command_takes_the_next_line_then_starts_over() {
         let dir = temp("cursor");
         let p = page(&["prepare", "pull", "df", "pull"]);
         let mut seen = Vec::new();
@@ -258,7 +258,7 @@ mod tests {
     }
 
     #[test]
-    pub fn a_complete_recording_becomes_the_cache_and_a_failed_line_keeps_it_out() {
+    fn a_complete_recording_becomes_the_cache_and_a_failed_line_keeps_it_out() {
         let dir = temp("record");
         let (rec, cache) = (dir.join("recording"), dir.join("cache"));
         let mut p = page(&["a", "b"]);
@@ -282,7 +282,7 @@ mod tests {
     }
 
     #[test]
-    pub fn a_line_run_out_of_order_is_not_recorded() {
+    fn a_line_run_out_of_order_is_not_recorded() {
         let dir = temp("order");
         let (rec, cache) = (dir.join("recording"), dir.join("cache"));
         let mut p = page(&["a", "b"]);
@@ -294,7 +294,7 @@ mod tests {
     }
 
     #[test]
-    pub fn the_key_follows_commands_and_named_files_not_prose() {
+    fn the_key_follows_commands_and_named_files_not_prose() {
         let root = temp("key");
         fs::create_dir_all(root.join("demo")).unwrap();
         fs::create_dir_all(root.join("src/07")).unwrap();

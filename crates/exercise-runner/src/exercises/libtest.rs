@@ -154,7 +154,7 @@ test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; fini
 ";
 
     #[test]
-    pub fn reads_libtest_output() {
+    fn reads_libtest_output() {
         let bins = parse_test_output(OUTPUT);
         let got: Vec<(&str, usize, usize, bool)> =
             bins.iter().map(|b| (b.name.as_str(), b.passed, b.failed, b.finished)).collect();
