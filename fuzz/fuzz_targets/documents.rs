@@ -1,10 +1,13 @@
 //! The JSON documents: manifest, index and config parse or fail cleanly, and a parsed document
-//! keeps its exact bytes (its digest is of the input, never of a re-serialization).
+//! keeps its exact bytes (its digest is of the input, never of a re-serialization). imagekit's
+//! own JSON reader is checked against serde_json on the same bytes: both accept or both refuse,
+//! except for the two documented differences, and what both accept reads the same.
 #![no_main]
 
 use imagekit::config::ImageConfig;
 use imagekit::digest::Digest;
 use imagekit::index::Index;
+use imagekit::json::{self, Value};
 use imagekit::manifest::Manifest;
 use libfuzzer_sys::fuzz_target;
 
@@ -24,4 +27,39 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = Digest::parse(text.trim());
     }
+    match (json::parse(data), serde_json::from_slice::<serde_json::Value>(data)) {
+        (Ok(ours), Ok(theirs)) => same(&ours, &theirs),
+        (Err(e), Err(_)) => assert!(!e.contains('\n')),
+        // serde_json keeps the last of a repeated key; we refuse the object.
+        (Err(e), Ok(_)) => assert!(e.contains("repeats a key"), "refused what serde_json reads: {e}"),
+        // serde_json refuses a number beyond f64's range; we keep numbers as text.
+        (Ok(_), Err(e)) => assert!(e.to_string().contains("number out of range"), "read what serde_json refuses: {e}"),
+    }
 });
+
+fn same(ours: &Value, theirs: &serde_json::Value) {
+    use serde_json::Value as J;
+    match (ours, theirs) {
+        (Value::Null, J::Null) => {}
+        (Value::Bool(a), J::Bool(b)) => assert_eq!(a, b),
+        (Value::Number(text), J::Number(n)) => {
+            assert_eq!(text.parse::<f64>().ok(), n.as_f64(), "{text} read as {n}");
+            if let Some(u) = n.as_u64() {
+                assert_eq!(text.parse::<u64>().ok(), Some(u));
+            }
+        }
+        (Value::String(a), J::String(b)) => assert_eq!(a, b),
+        (Value::Array(a), J::Array(b)) => {
+            assert_eq!(a.len(), b.len());
+            a.iter().zip(b).for_each(|(x, y)| same(x, y));
+        }
+        (Value::Object(a), J::Object(b)) => {
+            assert_eq!(a.len(), b.len());
+            for ((k, x), (l, y)) in a.iter().zip(b) {
+                assert_eq!(k, l);
+                same(x, y);
+            }
+        }
+        _ => panic!("{ours:?} read as {theirs:?}"),
+    }
+}

@@ -3,60 +3,60 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::json::{Fields, FromJson, JsonError, Object, Value};
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImageConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     pub architecture: String,
     pub os: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<RuntimeConfig>,
     pub rootfs: RootFs,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<History>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
 /// Defaults for a container started from the image. Field names are PascalCase in the JSON.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RuntimeConfig {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// `{"80/tcp": {}}`: a set encoded as an object with empty values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<BTreeMap<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub volumes: Option<BTreeMap<String, Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RootFs {
     /// Always "layers".
     #[serde(rename = "type")]
@@ -67,20 +67,79 @@ pub struct RootFs {
 
 /// One build step. `empty_layer: true` marks steps that changed only metadata (ENV, CMD,
 /// LABEL…) and made no layer: history and `rootfs.diff_ids` line up only when these are skipped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct History {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub empty_layer: bool,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
+}
+
+impl FromJson for ImageConfig {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(ImageConfig {
+            created: f.optional("created")?,
+            author: f.optional("author")?,
+            architecture: f.required("architecture")?,
+            os: f.required("os")?,
+            variant: f.optional("variant")?,
+            config: f.optional("config")?,
+            rootfs: f.required("rootfs")?,
+            history: f.optional("history")?.unwrap_or_default(),
+            extra: f.rest()?,
+        })
+    }
+}
+
+impl FromJson for RuntimeConfig {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(RuntimeConfig {
+            user: f.optional("User")?,
+            exposed_ports: f.optional("ExposedPorts")?,
+            env: f.optional("Env")?,
+            entrypoint: f.optional("Entrypoint")?,
+            cmd: f.optional("Cmd")?,
+            volumes: f.optional("Volumes")?,
+            working_dir: f.optional("WorkingDir")?,
+            labels: f.optional("Labels")?,
+            stop_signal: f.optional("StopSignal")?,
+            extra: f.rest()?,
+        })
+    }
+}
+
+/// `rootfs` keeps no unknown fields (the spec defines none), but refuses their case-variants.
+impl FromJson for RootFs {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        let rootfs = RootFs { kind: f.required("type")?, diff_ids: f.required("diff_ids")? };
+        f.rest()?;
+        Ok(rootfs)
+    }
+}
+
+impl FromJson for History {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(History {
+            created: f.optional("created")?,
+            created_by: f.optional("created_by")?,
+            author: f.optional("author")?,
+            comment: f.optional("comment")?,
+            empty_layer: f.optional("empty_layer")?.unwrap_or(false),
+            extra: f.rest()?,
+        })
+    }
 }
 
 impl ImageConfig {
@@ -95,7 +154,7 @@ impl ImageConfig {
             config: None,
             rootfs: RootFs { kind: "layers".to_string(), diff_ids },
             history,
-            extra: Map::new(),
+            extra: Object::new(),
         }
     }
 
@@ -162,7 +221,7 @@ mod tests {
         let raw = ImageConfig::parse(DOCKERISH.as_bytes().to_vec()).unwrap();
         let again = serde_json::to_value(&raw.value).unwrap();
         assert_eq!(again["container"], "abc123");
-        assert_eq!(again["config"]["OnBuild"], Value::Null);
+        assert_eq!(again["config"]["OnBuild"], serde_json::Value::Null);
     }
 
     #[test]

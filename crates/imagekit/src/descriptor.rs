@@ -3,29 +3,29 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::json::{Fields, FromJson, JsonError, Object, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
     pub media_type: String,
     pub digest: Digest,
     pub size: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     /// Fields this crate does not know survive a round trip (the spec requires tolerating them).
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
 impl Descriptor {
@@ -43,7 +43,7 @@ impl Descriptor {
             annotations: None,
             platform: None,
             artifact_type: None,
-            extra: Map::new(),
+            extra: Object::new(),
         }
     }
 
@@ -65,19 +65,49 @@ impl Descriptor {
     }
 }
 
+impl FromJson for Descriptor {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(Descriptor {
+            media_type: f.required("mediaType")?,
+            digest: f.required("digest")?,
+            size: f.required("size")?,
+            urls: f.optional("urls")?,
+            annotations: f.optional("annotations")?,
+            platform: f.optional("platform")?,
+            artifact_type: f.optional("artifactType")?,
+            extra: f.rest()?,
+        })
+    }
+}
+
+impl FromJson for Platform {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(Platform {
+            architecture: f.required("architecture")?,
+            os: f.required("os")?,
+            os_version: f.optional("os.version")?,
+            os_features: f.optional("os.features")?,
+            variant: f.optional("variant")?,
+            extra: f.rest()?,
+        })
+    }
+}
+
 /// The platform an image runs on: `os/architecture[/variant]`, e.g. `linux/arm64/v8`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Platform {
     pub architecture: String,
     pub os: String,
-    #[serde(rename = "os.version", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "os.version", skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
-    #[serde(rename = "os.features", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "os.features", skip_serializing_if = "Option::is_none")]
     pub os_features: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
 impl Platform {
@@ -99,7 +129,7 @@ impl Platform {
             variant: parts.get(2).map(|v| v.to_string()),
             os_version: None,
             os_features: None,
-            extra: Map::new(),
+            extra: Object::new(),
         })
     }
 
@@ -155,7 +185,7 @@ mod tests {
     #[test]
     fn unknown_fields_survive_a_round_trip() {
         let json = r#"{"mediaType":"x/y","digest":"sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","size":0,"data":"","future":{"a":1}}"#;
-        let d: Descriptor = serde_json::from_str(json).unwrap();
+        let d = Descriptor::from_json(crate::json::parse(json.as_bytes()).unwrap()).unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), json);
     }
 

@@ -169,6 +169,13 @@ impl serde::Serialize for Digest {
     }
 }
 
+impl crate::json::FromJson for Digest {
+    fn from_json(value: crate::json::Value) -> Result<Digest, crate::json::JsonError> {
+        let text = String::from_json(value)?;
+        Digest::parse(&text).map_err(|e| crate::json::JsonError::new(e.to_string()))
+    }
+}
+
 impl<'de> serde::Deserialize<'de> for Digest {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Digest, D::Error> {
         let s = String::deserialize(d)?;

@@ -2,34 +2,49 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use crate::descriptor::{Descriptor, Platform};
 use crate::error::{Error, Result};
+use crate::json::{Fields, FromJson, JsonError, Object, Value};
 use crate::media;
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Index {
     pub schema_version: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     pub manifests: Vec<Descriptor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
 }
 
 /// Docker's buildx marks attestation manifests (SBOM, provenance) with this annotation and the
 /// platform `unknown/unknown`, so that old clients never pick them.
 pub const ATTESTATION_ANNOTATION: &str = "vnd.docker.reference.type";
+
+impl FromJson for Index {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(Index {
+            schema_version: f.required("schemaVersion")?,
+            media_type: f.optional("mediaType")?,
+            artifact_type: f.optional("artifactType")?,
+            manifests: f.required("manifests")?,
+            subject: f.optional("subject")?,
+            annotations: f.optional("annotations")?,
+            extra: f.rest()?,
+        })
+    }
+}
 
 impl Index {
     pub fn new(manifests: Vec<Descriptor>) -> Index {
@@ -40,7 +55,7 @@ impl Index {
             manifests,
             subject: None,
             annotations: None,
-            extra: Map::new(),
+            extra: Object::new(),
         }
     }
 

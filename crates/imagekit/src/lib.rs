@@ -8,6 +8,7 @@
 //! | [`digest`] | `sha256:<hex>` grammar, streaming SHA-256 writers and readers |
 //! | [`media`] | OCI and Docker schema2 media types |
 //! | [`descriptor`], [`manifest`], [`index`], [`config`] | the JSON documents (unknown fields survive) |
+//! | [`json`] | a strict JSON reader, and the documents' field readers ([`json::FromJson`]) |
 //! | [`raw`] | a parsed document together with the exact bytes it came from |
 //! | [`reference`] | image references: parsing and Docker's normalization |
 //! | [`chain`] | ChainIDs of a layer stack |
@@ -44,6 +45,7 @@ pub mod digest;
 pub mod error;
 pub mod image;
 pub mod index;
+pub mod json;
 pub mod layer;
 #[cfg(feature = "fs")]
 pub mod layout;

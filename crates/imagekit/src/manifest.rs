@@ -2,31 +2,47 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use crate::descriptor::Descriptor;
 use crate::error::{Error, Result};
+use crate::json::{Fields, FromJson, JsonError, Object, Value};
 use crate::media;
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
     pub schema_version: u32,
     /// Optional in OCI (but recommended); always set by Docker schema2.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     pub config: Descriptor,
     pub layers: Vec<Descriptor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: Object,
+}
+
+impl FromJson for Manifest {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        Ok(Manifest {
+            schema_version: f.required("schemaVersion")?,
+            media_type: f.optional("mediaType")?,
+            artifact_type: f.optional("artifactType")?,
+            config: f.required("config")?,
+            layers: f.required("layers")?,
+            subject: f.optional("subject")?,
+            annotations: f.optional("annotations")?,
+            extra: f.rest()?,
+        })
+    }
 }
 
 impl Manifest {
@@ -40,7 +56,7 @@ impl Manifest {
             layers,
             subject: None,
             annotations: None,
-            extra: Map::new(),
+            extra: Object::new(),
         }
     }
 

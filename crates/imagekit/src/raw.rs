@@ -4,12 +4,12 @@
 //! changes whitespace, key order or escapes and so changes the digest. Everything that hashes a
 //! document therefore hashes [`Raw::bytes`], never `serde_json::to_vec(&raw.value)`.
 
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
+use crate::json::{self, FromJson};
 
 #[derive(Debug, Clone)]
 pub struct Raw<T> {
@@ -18,10 +18,10 @@ pub struct Raw<T> {
     pub value: T,
 }
 
-impl<T: DeserializeOwned> Raw<T> {
+impl<T: FromJson> Raw<T> {
     /// Parse `bytes` as a `what` (used in the error: "malformed image manifest: …").
     pub fn parse(what: &str, bytes: Vec<u8>) -> Result<Raw<T>> {
-        let value = serde_json::from_slice(&bytes).map_err(|e| Error::malformed(what, e))?;
+        let value = json::from_slice(&bytes).map_err(|e| Error::malformed(what, e))?;
         let digest = Digest::of_bytes(&bytes);
         Ok(Raw { bytes, digest, value })
     }
@@ -58,12 +58,12 @@ impl<T> Raw<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
+    use crate::json::Value;
 
     #[test]
     fn digest_is_of_the_bytes_not_the_meaning() {
         let a: Raw<Value> = Raw::parse("doc", br#"{"a":1,"b":2}"#.to_vec()).unwrap();
-        let b: Raw<Value> = Raw::parse("doc", br#"{ "b": 2, "a": 1 }"#.to_vec()).unwrap();
+        let b: Raw<Value> = Raw::parse("doc", br#"{ "a": 1, "b": 2 }"#.to_vec()).unwrap();
         assert_eq!(a.value, b.value);
         assert_ne!(a.digest(), b.digest());
         assert_eq!(*a.digest(), Digest::of_bytes(br#"{"a":1,"b":2}"#));

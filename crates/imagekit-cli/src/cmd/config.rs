@@ -90,7 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn from_image(source: &str, image: &imagekit::image::Image) -> View {
     let c = &image.config.value;
     let rc = c.config.clone().unwrap_or_default();
-    let keys = |m: Option<std::collections::BTreeMap<String, serde_json::Value>>| {
+    let keys = |m: Option<std::collections::BTreeMap<String, imagekit::json::Value>>| {
         m.map(|m| m.into_keys().collect()).unwrap_or_default()
     };
     View {

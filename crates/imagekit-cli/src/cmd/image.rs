@@ -168,7 +168,7 @@ fn runtime_config(args: &BuildArgs) -> anyhow::Result<Option<RuntimeConfig>> {
     if !args.expose.is_empty() {
         let ports = args.expose.iter().map(|p| {
             let p = if p.contains('/') { p.clone() } else { format!("{p}/tcp") };
-            (p, serde_json::json!({}))
+            (p, imagekit::json::Value::empty_object())
         });
         rc.exposed_ports = Some(ports.collect());
     }

@@ -21,14 +21,13 @@ mod tar_index;
 use std::collections::HashMap;
 use std::io::{self, Read};
 
-use serde::Deserialize;
-
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, IoContext, Result};
 use crate::image::Source;
 use crate::index::Index;
 use crate::index::{resolve_in_index, REF_NAME};
+use crate::json::{self, Fields, FromJson, JsonError, Value};
 use crate::manifest::Manifest;
 use crate::media;
 use crate::raw::Raw;
@@ -224,18 +223,25 @@ impl ArchiveSource {
 }
 
 /// One image of a classic `docker save`'s manifest.json.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
 struct Entry {
     config: String,
-    #[serde(default)]
     repo_tags: Option<Vec<String>>,
     layers: Vec<String>,
 }
 
+/// Docker's own fields beyond these (`LayerSources`, `Parent`) are not needed to read the image.
+impl FromJson for Entry {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        let entry =
+            Entry { config: f.required("Config")?, repo_tags: f.optional("RepoTags")?, layers: f.required("Layers")? };
+        f.rest()?;
+        Ok(entry)
+    }
+}
+
 fn classic_entries(tar: &TarIndex) -> Result<Vec<Entry>> {
-    serde_json::from_slice(&tar.read_small("manifest.json")?)
-        .map_err(|e| Error::malformed("docker save manifest.json", e))
+    json::from_slice(&tar.read_small("manifest.json")?).map_err(|e| Error::malformed("docker save manifest.json", e))
 }
 
 impl Source for ArchiveSource {

@@ -35,6 +35,7 @@ use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, IoContext, Result};
 use crate::image::Source;
+use crate::json::{self, Fields, FromJson, JsonError, Value};
 use crate::verify::VerifyingReader;
 
 pub use usage::{BlobUse, ImageUsage, PruneReport, Usage, VerifyReport};
@@ -53,11 +54,20 @@ pub struct Store {
 }
 
 /// The on-disk form of `tags.json`.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize)]
 struct TagsFile {
     #[serde(rename = "schemaVersion")]
     schema_version: u32,
     tags: BTreeMap<String, Descriptor>,
+}
+
+impl FromJson for TagsFile {
+    fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
+        let mut f = Fields::from_json(value)?;
+        let file = TagsFile { schema_version: f.required("schemaVersion")?, tags: f.required("tags")? };
+        f.rest()?;
+        Ok(file)
+    }
 }
 
 impl Store {
@@ -198,7 +208,7 @@ impl Store {
     fn read_tags(&self) -> Result<TagsFile> {
         let path = self.root.join("tags.json");
         match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| Error::malformed(path.display().to_string(), e)),
+            Ok(bytes) => json::from_slice(&bytes).map_err(|e| Error::malformed(path.display().to_string(), e)),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(TagsFile { schema_version: 1, tags: BTreeMap::new() }),
             Err(e) => Err(Error::io(format!("reading {}", path.display()), e)),
         }

@@ -1,0 +1,136 @@
+//! JSON as the image documents need it: a strict reader ([`parse`]), a [`Value`] that keeps
+//! every number as written and every object in document order, and [`FromJson`], by which each
+//! document type reads its own fields ([`Fields`]).
+//!
+//! Why not serde's derives: the documents are read in the browser too (the image explorer's
+//! WebAssembly), where the derives with their `flatten`ed unknown-field maps cost more than half
+//! the module. Writing stays with serde (`Serialize` for [`Value`] below): only native code writes.
+//!
+//! Stricter than serde_json where a lenient reader would let two readers disagree about one
+//! document: a key given twice in an object is refused (Go's decoder, which containerd and
+//! Docker use, keeps the last one), and so is an unknown key that Go's case-insensitive field
+//! matching would read as a known one (`"env"` for `Env`).
+
+mod fields;
+mod parse;
+mod write;
+
+pub use fields::{Fields, FromJson, JsonError};
+pub use parse::parse;
+pub use write::write;
+
+/// Parse `bytes` and read them as a `T`: the error names either where the text is not JSON or
+/// which field is wrong.
+pub fn from_slice<T: FromJson>(bytes: &[u8]) -> Result<T, String> {
+    T::from_json(parse(bytes)?).map_err(|e| e.to_string())
+}
+
+/// One JSON value. Numbers keep their text: a document's meaning is never rounded through f64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// The number exactly as written (already checked against JSON's number grammar).
+    Number(String),
+    String(String),
+    Array(Vec<Value>),
+    Object(Object),
+}
+
+/// An object's members in document order; its keys are unique ([`parse`] refuses repeats).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Object(Vec<(String, Value)>);
+
+impl Object {
+    pub fn new() -> Object {
+        Object(Vec::new())
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Set `key`, replacing its value if present (its place is kept).
+    pub fn insert(&mut self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+impl IntoIterator for Object {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Value {
+    /// The kind of value, as errors name it ("expected a string, found an array").
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// An empty object, as `ExposedPorts` and `Volumes` use for set members.
+    pub fn empty_object() -> Value {
+        Value::Object(Object::new())
+    }
+}
+
+/// Native code writes documents with serde_json, a [`Value`] included. Integers are written
+/// exactly; any other number goes through f64, as `serde_json::Value` did before this module.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
+                (Ok(u), _) => s.serialize_u64(u),
+                (_, Ok(i)) => s.serialize_i64(i),
+                _ => s.serialize_f64(text.parse().unwrap_or(f64::NAN)),
+            },
+            Value::String(text) => s.serialize_str(text),
+            Value::Array(items) => s.collect_seq(items),
+            Value::Object(object) => object.serialize(s),
+        }
+    }
+}
+
+impl serde::Serialize for Object {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
