@@ -297,8 +297,11 @@
             ], t[2]) : el("p", { text: "None." }));
         });
         var e = f.efficiency;
-        out.push(el("p", { className: "ie-efficiency", "data-score": String(e.score), "data-wasted": String(e.wasted_bytes) }, [
-            "Efficiency " + (e.score * 100).toFixed(1) + " %: " + size(e.wasted_bytes) + " of " + size(e.total_bytes) +
+        // As imagekit's audit computes it (Σ min / Σ total, 1 with no bytes): the module sends
+        // the byte counts, not the ratio, so that it carries no float formatting.
+        var score = e.total_bytes === 0 ? 1 : (e.total_bytes - e.wasted_bytes) / e.total_bytes;
+        out.push(el("p", { className: "ie-efficiency", "data-score": String(score), "data-wasted": String(e.wasted_bytes) }, [
+            "Efficiency " + (score * 100).toFixed(1) + " %: " + size(e.wasted_bytes) + " of " + size(e.total_bytes) +
                 " of file bytes across " + f.layers + " layer(s) can never be seen."
         ]));
         return out;

@@ -11,6 +11,7 @@
 pub mod chunked;
 pub mod explore;
 pub mod folder;
+pub mod page_json;
 pub mod report;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -1,13 +1,12 @@
-//! What the explorer hands the page, as JSON. Field names follow `imagekit --json layers`,
-//! `history` and `audit`, so that the browser test compares like with like.
+//! What the explorer hands the page (written as JSON by [`crate::page_json`]). Field names
+//! follow `imagekit --json layers`, `history` and `audit`, so that the browser test compares
+//! like with like.
 
 use imagekit::apply::NodeKind;
 use imagekit::audit::{FileReport, SecretFinding};
 use imagekit::Digest;
-use serde::Serialize;
 
 /// Everything the page shows about one dropped file.
-#[derive(Serialize)]
 pub struct Report {
     /// `image` (an archive or layout), `layer` (a single layer tar, nothing to check against),
     /// or `choose` (the file holds several images: `images` names them, nothing was read).
@@ -31,7 +30,6 @@ pub struct Report {
     pub merged_view_size: u64,
     pub audit: AuditRow,
     /// The images to choose from (`choose` only).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
 }
 
@@ -59,14 +57,12 @@ impl Report {
     }
 }
 
-#[derive(Serialize)]
 pub struct PlatformRow {
     pub platform: String,
     pub digest: Option<Digest>,
     pub chosen: bool,
 }
 
-#[derive(Serialize)]
 pub struct DocumentRow {
     pub digest: Digest,
     pub media_type: String,
@@ -74,7 +70,7 @@ pub struct DocumentRow {
 }
 
 /// The runtime essentials of the config.
-#[derive(Serialize, Default)]
+#[derive(Default)]
 pub struct ConfigRow {
     /// The image ID: the config's digest.
     pub digest: Option<Digest>,
@@ -90,7 +86,6 @@ pub struct ConfigRow {
     pub labels: Vec<(String, String)>,
 }
 
-#[derive(Serialize)]
 pub struct HistoryRow {
     pub index: usize,
     pub created: Option<String>,
@@ -101,7 +96,6 @@ pub struct HistoryRow {
     pub layer: Option<usize>,
 }
 
-#[derive(Serialize)]
 pub struct LayerRow {
     pub index: usize,
     pub digest: Digest,
@@ -122,7 +116,6 @@ pub struct LayerRow {
 }
 
 /// One path a layer touched.
-#[derive(Serialize)]
 pub struct Change {
     pub path: String,
     /// `added`, `changed`, `deleted` (a `.wh.` whiteout) or `opaque` (`.wh..wh..opq`).
@@ -136,7 +129,6 @@ pub struct Change {
 }
 
 /// One path of the merged view.
-#[derive(Serialize)]
 pub struct FileRow {
     pub path: String,
     pub kind: NodeKind,
@@ -146,10 +138,9 @@ pub struct FileRow {
     pub link: Option<String>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Default)]
 pub struct AuditRow {
     pub secrets: Vec<SecretFinding>,
     /// The file findings (absent when no layer was read).
-    #[serde(flatten)]
     pub files: Option<FileReport>,
 }

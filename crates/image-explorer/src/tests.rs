@@ -127,6 +127,21 @@ fn an_oci_archive_shows_layers_whiteouts_history_and_findings() {
     assert!(report.source.starts_with("oci-archive:web.tar"), "{}", report.source);
 }
 
+/// The audit as the page receives it is the audit as `imagekit audit --json` writes it (serde's
+/// derives in imagekit), less the efficiency score, which the page computes from the bytes.
+#[test]
+fn the_page_json_audit_is_the_cli_audit_without_the_score() {
+    let report = explore(tar_of(&layout()), "web.tar").unwrap();
+    let mut want = serde_json::to_value(report.audit.files.as_ref().unwrap()).unwrap();
+    want["efficiency"].as_object_mut().unwrap().remove("score").expect("the CLI writes a score");
+    want.as_object_mut().unwrap().insert("secrets".into(), serde_json::to_value(&report.audit.secrets).unwrap());
+    let page: serde_json::Value = serde_json::from_str(&crate::page_json::answer(Ok(report))).unwrap();
+    assert_eq!(page["ok"]["audit"], want);
+    assert_eq!(page["ok"]["kind"], "image");
+    let error = crate::page_json::answer(Err("bad\n \"file\"".into()));
+    assert_eq!(error, r#"{"error":"bad \"file\""}"#);
+}
+
 #[test]
 fn a_picked_layout_folder_reads_the_same_under_its_folder_name() {
     let files: Vec<(String, Rc<dyn RandomAccess>)> = layout()

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::chunked::Chunked;
 use crate::explore::{explore_file, explore_folder};
-use crate::report::Report;
+use crate::page_json;
 
 #[wasm_bindgen]
 extern "C" {
@@ -53,17 +53,6 @@ fn on_layer(index: usize, count: usize, digest: &str, size: u64) {
     js_layer(index as u32, count as u32, digest, size as f64);
 }
 
-/// `{"ok": report}` or `{"error": "one line"}`, written straight out: going through
-/// `serde_json::json!` would build a `Value` first, a second serializer for every report type
-/// (about 15 KB of the module).
-fn answer(result: Result<Report, String>) -> String {
-    let (key, json) = match result {
-        Ok(report) => ("ok", serde_json::to_string(&report)),
-        Err(error) => ("error", serde_json::to_string(&crate::explore::one_line(&error))),
-    };
-    format!("{{\"{key}\":{}}}", json.unwrap_or_else(|_| "null".into()))
-}
-
 /// "" is none: the worker's messages carry every choice, made or not, as a string.
 fn chosen(value: &str) -> Option<&str> {
     Some(value).filter(|v| !v.is_empty())
@@ -73,14 +62,14 @@ fn chosen(value: &str) -> Option<&str> {
 /// only one), `platform` picks from an index ("" = default).
 #[wasm_bindgen(js_name = exploreFile)]
 pub fn explore_file_js(len: f64, name: &str, image: &str, platform: &str) -> String {
-    answer(explore_file(file(0, len), name, chosen(image), chosen(platform), &mut on_layer))
+    page_json::answer(explore_file(file(0, len), name, chosen(image), chosen(platform), &mut on_layer))
 }
 
 /// Explore a picked OCI layout folder: file `i` is `paths` line `i`, `sizes[i]` bytes long.
 #[wasm_bindgen(js_name = exploreFolder)]
 pub fn explore_folder_js(name: &str, paths: &str, sizes: &[f64], image: &str, platform: &str) -> String {
     let files = paths.lines().zip(sizes).enumerate().map(|(i, (p, &len))| (p.to_string(), file(i as u32, len)));
-    answer(explore_folder(name, files.collect(), chosen(image), chosen(platform), &mut on_layer))
+    page_json::answer(explore_folder(name, files.collect(), chosen(image), chosen(platform), &mut on_layer))
 }
 
 /// Bytes of WebAssembly memory (it only grows, so read at the end it is the peak).

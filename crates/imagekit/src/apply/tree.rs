@@ -342,15 +342,16 @@ impl Pass {
     }
 
     fn finish(mut self, summary: crate::layer::LayerSummary) -> LayerChanges {
-        self.added.sort();
-        self.changed.sort();
-        // One comparison function, not two closures: each closure would be its own copy of
-        // the sort in the image explorer's WebAssembly (about 4 KB each).
+        // Unstable sorts: every path appears once per list, so the order is the same as a
+        // stable sort's, and each unstable sort is a few KB less of the image explorer's
+        // WebAssembly. One comparison function, not two closures (each its own copy).
+        self.added.sort_unstable();
+        self.changed.sort_unstable();
         fn by_path(a: &Removal, b: &Removal) -> std::cmp::Ordering {
             a.path.cmp(&b.path)
         }
-        self.deleted.sort_by(by_path);
-        self.opaque.sort_by(by_path);
+        self.deleted.sort_unstable_by(by_path);
+        self.opaque.sort_unstable_by(by_path);
         LayerChanges {
             layer: self.layer,
             summary,

@@ -262,7 +262,8 @@ impl FileAudit {
                 });
             }
         }
-        top.sort_by(|a, b| b.wasted_bytes.cmp(&a.wasted_bytes).then_with(|| a.path.cmp(&b.path)));
+        // Unstable sorts throughout: ties are broken by path, which is unique in each list.
+        top.sort_unstable_by(|a, b| b.wasted_bytes.cmp(&a.wasted_bytes).then_with(|| a.path.cmp(&b.path)));
         top.truncate(Self::TOP);
         let efficiency = Efficiency {
             score: if total == 0 { 1.0 } else { min as f64 / total as f64 },
@@ -294,9 +295,9 @@ impl FileAudit {
             }
         }
         let mut deleted = ledger.deleted;
-        deleted.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+        deleted.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
         let mut overwritten = ledger.overwritten;
-        overwritten.sort_by(|a, b| b.lower_bytes.cmp(&a.lower_bytes).then_with(|| a.path.cmp(&b.path)));
+        overwritten.sort_unstable_by(|a, b| b.lower_bytes.cmp(&a.lower_bytes).then_with(|| a.path.cmp(&b.path)));
         FileReport {
             layers: self.layers,
             deleted,

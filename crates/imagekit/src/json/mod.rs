@@ -110,6 +110,66 @@ impl Value {
     }
 }
 
+// Building values to write (the image explorer's report): numbers through integer formatting.
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::String(text.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Value {
+        Value::String(text)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<u64> for Value {
+    fn from(n: u64) -> Value {
+        Value::Number(n.to_string())
+    }
+}
+
+impl From<u32> for Value {
+    fn from(n: u32) -> Value {
+        Value::from(u64::from(n))
+    }
+}
+
+impl From<usize> for Value {
+    fn from(n: usize) -> Value {
+        Value::from(n as u64)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(option: Option<T>) -> Value {
+        option.map_or(Value::Null, Into::into)
+    }
+}
+
+impl<T: Into<Value>> From<Vec<T>> for Value {
+    fn from(items: Vec<T>) -> Value {
+        Value::Array(items.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<K: Into<String>> FromIterator<(K, Value)> for Object {
+    /// Later members replace earlier ones of the same key, so keys stay unique.
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(members: I) -> Object {
+        let mut object = Object::new();
+        for (key, value) in members {
+            object.insert(key, value);
+        }
+        object
+    }
+}
+
 /// Native code writes documents with serde_json, a [`Value`] included. Integers are written
 /// exactly; any other number goes through f64, as `serde_json::Value` did before this module.
 impl serde::Serialize for Value {
