@@ -3,63 +3,43 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::json::{Fields, FromJson, JsonError, Object, Value};
+use crate::json::{serialize_through_to_json, Fields, FromJson, JsonError, Members, Object, ToJson, Value};
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageConfig {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
     pub architecture: String,
     pub os: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<RuntimeConfig>,
     pub rootfs: RootFs,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<History>,
-    #[serde(flatten)]
     pub extra: Object,
 }
 
 /// Defaults for a container started from the image. Field names are PascalCase in the JSON.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RuntimeConfig {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
     /// `{"80/tcp": {}}`: a set encoded as an object with empty values.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub exposed_ports: Option<BTreeMap<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cmd: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub volumes: Option<BTreeMap<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub working_dir: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<BTreeMap<String, String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_signal: Option<String>,
-    #[serde(flatten)]
     pub extra: Object,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RootFs {
     /// Always "layers".
-    #[serde(rename = "type")]
     pub kind: String,
     /// SHA-256 of each layer's *uncompressed* tar, bottom first.
     pub diff_ids: Vec<Digest>,
@@ -67,19 +47,13 @@ pub struct RootFs {
 
 /// One build step. `empty_layer: true` marks steps that changed only metadata (ENV, CMD,
 /// LABEL…) and made no layer: history and `rootfs.diff_ids` line up only when these are skipped.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub empty_layer: bool,
-    #[serde(flatten)]
     pub extra: Object,
 }
 
@@ -141,6 +115,59 @@ impl FromJson for History {
         })
     }
 }
+
+impl ToJson for ImageConfig {
+    fn to_json(&self) -> Value {
+        let written = Members::new()
+            .optional("created", &self.created)
+            .optional("author", &self.author)
+            .field("architecture", &self.architecture)
+            .field("os", &self.os)
+            .optional("variant", &self.variant)
+            .optional("config", &self.config)
+            .field("rootfs", &self.rootfs);
+        // An empty history is left out, as an absent one reads.
+        let written = if self.history.is_empty() { written } else { written.field("history", &self.history) };
+        written.extra(&self.extra)
+    }
+}
+
+impl ToJson for RuntimeConfig {
+    fn to_json(&self) -> Value {
+        Members::new()
+            .optional("User", &self.user)
+            .optional("ExposedPorts", &self.exposed_ports)
+            .optional("Env", &self.env)
+            .optional("Entrypoint", &self.entrypoint)
+            .optional("Cmd", &self.cmd)
+            .optional("Volumes", &self.volumes)
+            .optional("WorkingDir", &self.working_dir)
+            .optional("Labels", &self.labels)
+            .optional("StopSignal", &self.stop_signal)
+            .extra(&self.extra)
+    }
+}
+
+impl ToJson for RootFs {
+    fn to_json(&self) -> Value {
+        Members::new().field("type", &self.kind).field("diff_ids", &self.diff_ids).extra(&Object::new())
+    }
+}
+
+impl ToJson for History {
+    fn to_json(&self) -> Value {
+        let written = Members::new()
+            .optional("created", &self.created)
+            .optional("created_by", &self.created_by)
+            .optional("author", &self.author)
+            .optional("comment", &self.comment);
+        // `empty_layer` is written only when true, as Docker writes it.
+        let written = if self.empty_layer { written.field("empty_layer", &true) } else { written };
+        written.extra(&self.extra)
+    }
+}
+
+serialize_through_to_json!(ImageConfig, RuntimeConfig, RootFs, History);
 
 impl ImageConfig {
     /// A config for a linux image with the given layers and one history entry per layer.

@@ -3,28 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::json::{Fields, FromJson, JsonError, Object, Value};
+use crate::json::{serialize_through_to_json, Fields, FromJson, JsonError, Members, Object, ToJson, Value};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Descriptor {
     pub media_type: String,
     pub digest: Digest,
     pub size: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     /// Fields this crate does not know survive a round trip (the spec requires tolerating them).
-    #[serde(flatten)]
     pub extra: Object,
 }
 
@@ -81,6 +73,34 @@ impl FromJson for Descriptor {
     }
 }
 
+impl ToJson for Descriptor {
+    fn to_json(&self) -> Value {
+        Members::new()
+            .field("mediaType", &self.media_type)
+            .field("digest", &self.digest)
+            .field("size", &self.size)
+            .optional("urls", &self.urls)
+            .optional("annotations", &self.annotations)
+            .optional("platform", &self.platform)
+            .optional("artifactType", &self.artifact_type)
+            .extra(&self.extra)
+    }
+}
+
+impl ToJson for Platform {
+    fn to_json(&self) -> Value {
+        Members::new()
+            .field("architecture", &self.architecture)
+            .field("os", &self.os)
+            .optional("os.version", &self.os_version)
+            .optional("os.features", &self.os_features)
+            .optional("variant", &self.variant)
+            .extra(&self.extra)
+    }
+}
+
+serialize_through_to_json!(Descriptor, Platform);
+
 impl FromJson for Platform {
     fn from_json(value: Value) -> std::result::Result<Self, JsonError> {
         let mut f = Fields::from_json(value)?;
@@ -96,17 +116,13 @@ impl FromJson for Platform {
 }
 
 /// The platform an image runs on: `os/architecture[/variant]`, e.g. `linux/arm64/v8`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Platform {
     pub architecture: String,
     pub os: String,
-    #[serde(rename = "os.version", skip_serializing_if = "Option::is_none")]
     pub os_version: Option<String>,
-    #[serde(rename = "os.features", skip_serializing_if = "Option::is_none")]
     pub os_features: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
-    #[serde(flatten)]
     pub extra: Object,
 }
 

@@ -169,6 +169,12 @@ impl serde::Serialize for Digest {
     }
 }
 
+impl crate::json::ToJson for Digest {
+    fn to_json(&self) -> crate::json::Value {
+        crate::json::Value::String(self.to_string())
+    }
+}
+
 impl crate::json::FromJson for Digest {
     fn from_json(value: crate::json::Value) -> Result<Digest, crate::json::JsonError> {
         let text = String::from_json(value)?;

@@ -2,28 +2,20 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::descriptor::{Descriptor, Platform};
 use crate::error::{Error, Result};
-use crate::json::{Fields, FromJson, JsonError, Object, Value};
+use crate::json::{serialize_through_to_json, Fields, FromJson, JsonError, Members, Object, ToJson, Value};
 use crate::media;
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Index {
     pub schema_version: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     pub manifests: Vec<Descriptor>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(flatten)]
     pub extra: Object,
 }
 
@@ -45,6 +37,21 @@ impl FromJson for Index {
         })
     }
 }
+
+impl ToJson for Index {
+    fn to_json(&self) -> Value {
+        Members::new()
+            .field("schemaVersion", &self.schema_version)
+            .optional("mediaType", &self.media_type)
+            .optional("artifactType", &self.artifact_type)
+            .field("manifests", &self.manifests)
+            .optional("subject", &self.subject)
+            .optional("annotations", &self.annotations)
+            .extra(&self.extra)
+    }
+}
+
+serialize_through_to_json!(Index);
 
 impl Index {
     pub fn new(manifests: Vec<Descriptor>) -> Index {

@@ -2,30 +2,22 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-
 use crate::descriptor::Descriptor;
 use crate::error::{Error, Result};
-use crate::json::{Fields, FromJson, JsonError, Object, Value};
+use crate::json::{serialize_through_to_json, Fields, FromJson, JsonError, Members, Object, ToJson, Value};
 use crate::media;
 use crate::raw::Raw;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
     pub schema_version: u32,
     /// Optional in OCI (but recommended); always set by Docker schema2.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub media_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
     pub config: Descriptor,
     pub layers: Vec<Descriptor>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subject: Option<Descriptor>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub annotations: Option<BTreeMap<String, String>>,
-    #[serde(flatten)]
     pub extra: Object,
 }
 
@@ -45,6 +37,22 @@ impl FromJson for Manifest {
     }
 }
 
+impl ToJson for Manifest {
+    fn to_json(&self) -> Value {
+        Members::new()
+            .field("schemaVersion", &self.schema_version)
+            .optional("mediaType", &self.media_type)
+            .optional("artifactType", &self.artifact_type)
+            .field("config", &self.config)
+            .field("layers", &self.layers)
+            .optional("subject", &self.subject)
+            .optional("annotations", &self.annotations)
+            .extra(&self.extra)
+    }
+}
+
+serialize_through_to_json!(Manifest);
+
 impl Manifest {
     /// A new OCI image manifest.
     pub fn new(config: Descriptor, layers: Vec<Descriptor>) -> Manifest {
@@ -60,7 +68,7 @@ impl Manifest {
         }
     }
 
-    /// Parse and check the rules serde cannot: schemaVersion 2, a mediaType (if present) that
+    /// Parse and check the rules the field readers do not: schemaVersion 2, a mediaType (if present) that
     /// is a manifest type, and a config descriptor.
     pub fn parse(bytes: Vec<u8>) -> Result<Raw<Manifest>> {
         let raw: Raw<Manifest> = Raw::parse("image manifest", bytes)?;

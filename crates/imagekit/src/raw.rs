@@ -4,12 +4,10 @@
 //! changes whitespace, key order or escapes and so changes the digest. Everything that hashes a
 //! document therefore hashes [`Raw::bytes`], never `serde_json::to_vec(&raw.value)`.
 
-use serde::Serialize;
-
 use crate::descriptor::Descriptor;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::json::{self, FromJson};
+use crate::json::{self, FromJson, ToJson};
 
 #[derive(Debug, Clone)]
 pub struct Raw<T> {
@@ -27,11 +25,11 @@ impl<T: FromJson> Raw<T> {
     }
 }
 
-impl<T: Serialize> Raw<T> {
-    /// Serialize a value once (pretty-printed, two spaces, keys in declaration order) and keep
-    /// those bytes: from here on they *are* the document.
+impl<T: ToJson> Raw<T> {
+    /// Write a value once (pretty-printed as serde_json's `to_vec_pretty` does: two spaces, keys
+    /// in declaration order) and keep those bytes: from here on they *are* the document.
     pub fn encode(value: T) -> Raw<T> {
-        let bytes = serde_json::to_vec_pretty(&value).expect("serializing plain data cannot fail");
+        let bytes = json::write_pretty(&value.to_json()).into_bytes();
         let digest = Digest::of_bytes(&bytes);
         Raw { bytes, digest, value }
     }

@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::path::Path;
 
 use crate::error::{Error, IoContext, Result};
 use crate::image::MAX_DOCUMENT_SIZE;
+use crate::layer::frames::Frames;
+use crate::layer::Limits;
 
 /// Entries an archive may hold: far above any real `docker save` (a few per layer).
 const MAX_ARCHIVE_ENTRIES: usize = 100_000;
@@ -140,35 +141,38 @@ impl Seek for Cursor<'_> {
 }
 
 /// Read every header once; symlinks and hardlinks to files inside the archive (classic
-/// `docker save` links repeated layers) resolve to their target's bytes.
+/// `docker save` links repeated layers) resolve to their target's bytes. Framed by the layers'
+/// own tar reader (Go's framing, refusing what Go and GNU tar read differently), seeking past
+/// each file's bytes rather than reading them.
 fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u64, u64)>> {
     let bad = |reason: String| Error::InvalidLayout { path: name.to_string(), reason };
-    let mut archive = tar::Archive::new(Cursor { bytes, pos: 0 });
+    let mut frames = Frames::seeking(Cursor { bytes, pos: 0 }, Limits::default().max_extended_header);
     let mut files = HashMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
-    let entries = archive.entries_with_seek().map_err(|e| bad(format!("not a tar archive: {e}")))?;
-    for (n, entry) in entries.enumerate() {
+    for n in 0.. {
+        let frame = match frames.next_frame() {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break,
+            Err(e) => return Err(bad(format!("not a readable tar archive: {e}"))),
+        };
         if n >= MAX_ARCHIVE_ENTRIES {
             return Err(bad(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
         }
-        let entry = entry.map_err(|e| bad(format!("not a readable tar archive: {e}")))?;
-        let path = entry.path().map_err(|e| bad(format!("entry {n}: {e}")))?;
-        let path = clean_path(&path.to_string_lossy());
-        let kind = entry.header().entry_type();
-        if kind.is_file() {
-            if files.insert(path.clone(), (entry.raw_file_position(), entry.size())).is_some() {
+        let path = clean_path(&String::from_utf8_lossy(&frame.name));
+        let target = || String::from_utf8_lossy(&frame.linkname).into_owned();
+        match frame.typeflag {
+            // `7` (contiguous) is a regular file to Go's archive/tar. Recorded by the guard's
+            // insert; a second entry of the same path is refused.
+            b'0' | b'7' if files.insert(path.clone(), (frames.position(), frame.size)).is_some() => {
                 return Err(bad(format!("{path} appears twice")));
             }
-        } else if kind.is_symlink() || kind.is_hard_link() {
-            let target = entry.link_name().ok().flatten().map(|t| t.to_string_lossy().to_string()).unwrap_or_default();
-            let target = if kind.is_symlink() {
-                // Relative to the link's directory, as `docker save` writes `../<id>/layer.tar`.
-                let dir = Path::new(&path).parent().map(|p| p.to_string_lossy().to_string()).unwrap_or_default();
-                clean_path(&format!("{dir}/{target}"))
-            } else {
-                clean_path(&target)
-            };
-            links.push((path, target));
+            // Relative to the link's directory, as `docker save` writes `../<id>/layer.tar`.
+            b'2' => {
+                let dir = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                links.push((path.clone(), clean_path(&format!("{dir}/{}", target()))));
+            }
+            b'1' => links.push((path, clean_path(&target()))),
+            _ => {}
         }
     }
     // A truncated archive shows as a file whose bytes run past the end.
@@ -218,5 +222,76 @@ impl Read for Slice<'_> {
         }
         self.pos += n as u64;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ustar header block for `name` (`typeflag`, `size` data bytes, `link`), checksummed.
+    fn header(name: &str, typeflag: u8, size: u64, link: &str) -> Vec<u8> {
+        let mut h = tar::Header::new_ustar();
+        h.set_path(name).unwrap();
+        h.set_entry_type(tar::EntryType::new(typeflag));
+        h.set_size(size);
+        h.set_mode(0o644);
+        if !link.is_empty() {
+            h.set_link_name(link).unwrap();
+        }
+        h.set_cksum();
+        h.as_bytes().to_vec()
+    }
+
+    fn entry(name: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = header(name, b'0', data.len() as u64, "");
+        out.extend_from_slice(data);
+        out.resize(out.len().div_ceil(512) * 512, 0);
+        out
+    }
+
+    fn index(bytes: Vec<u8>) -> Result<HashMap<String, (u64, u64)>> {
+        index_tar(&bytes, "t.tar")
+    }
+
+    #[test]
+    fn files_are_found_by_offset_and_links_resolve_to_their_targets() {
+        let mut tar = entry("./abc/layer.tar", b"layer bytes");
+        tar.extend(entry("x.json", b"{}"));
+        tar.extend(header("def/layer.tar", b'2', 0, "../abc/layer.tar"));
+        tar.extend(header("hard.tar", b'1', 0, "abc/layer.tar"));
+        tar.extend([0; 1024]);
+        let files = index(tar).unwrap();
+        assert_eq!(files["abc/layer.tar"], (512, 11));
+        assert_eq!(files["x.json"], (1536, 2));
+        assert_eq!(files["def/layer.tar"], files["abc/layer.tar"]);
+        assert_eq!(files["hard.tar"], files["abc/layer.tar"]);
+    }
+
+    /// Read by the layers' framing: what Go's archive/tar and GNU tar read differently is refused
+    /// in an archive too, and a file cut short is named.
+    #[test]
+    fn misleading_framing_and_truncation_are_refused() {
+        let mut tar = entry("a.json", b"{}");
+        tar.extend([0; 512]);
+        tar.extend(entry("b.json", b"{}"));
+        let err = index(tar).unwrap_err().to_string();
+        assert!(err.contains("a zero block followed by a header"), "{err}");
+
+        let mut tar = entry("a.json", b"{}");
+        tar.extend(header("big", b'0', 4096, ""));
+        tar.extend([7; 512]);
+        let err = index(tar).unwrap_err().to_string();
+        assert!(err.contains("truncated: big runs past the end"), "{err}");
+
+        let mut tar = entry("a.json", b"{}");
+        tar.extend(header("dir/", b'5', 512, ""));
+        tar.extend([0; 512]);
+        let err = index(tar).unwrap_err().to_string();
+        assert!(err.contains("declares 512 data bytes"), "{err}");
+
+        let mut tar = entry("a.json", b"{}");
+        tar.extend(entry("a.json", b"[]"));
+        assert!(index(tar).unwrap_err().to_string().contains("a.json appears twice"));
     }
 }

@@ -1,10 +1,12 @@
 //! JSON as the image documents need it: a strict reader ([`parse`]), a [`Value`] that keeps
-//! every number as written and every object in document order, and [`FromJson`], by which each
-//! document type reads its own fields ([`Fields`]).
+//! every number as written and every object in document order, [`FromJson`], by which each
+//! document type reads its own fields ([`Fields`]), and [`ToJson`], by which it writes them
+//! ([`Members`], [`write_pretty`]: the bytes serde_json's pretty printer writes).
 //!
 //! Why not serde's derives: the documents are read in the browser too (the image explorer's
-//! WebAssembly), where the derives with their `flatten`ed unknown-field maps cost more than half
-//! the module. Writing stays with serde (`Serialize` for [`Value`] below): only native code writes.
+//! WebAssembly), where serde's derives with their `flatten`ed unknown-field maps cost about a
+//! quarter of the module. The documents still implement `Serialize` (through [`ToJson`]) for
+//! the CLI's `--json` output.
 //!
 //! Stricter than serde_json where a lenient reader would let two readers disagree about one
 //! document: a key given twice in an object is refused (Go's decoder, which containerd and
@@ -13,11 +15,14 @@
 
 mod fields;
 mod parse;
+mod to_json;
 mod write;
 
 pub use fields::{Fields, FromJson, JsonError};
 pub use parse::parse;
-pub use write::write;
+pub(crate) use to_json::serialize_through_to_json;
+pub use to_json::{Members, ToJson};
+pub use write::{write, write_pretty};
 
 /// Parse `bytes` and read them as a `T`: the error names either where the text is not JSON or
 /// which field is wrong.

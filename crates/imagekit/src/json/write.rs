@@ -1,16 +1,37 @@
-//! The writer: compact JSON, escaped as serde_json escapes (`\"`, `\\`, the short forms
-//! `\b \f \n \r \t`, `\u00XX` for other control characters), numbers as they were read.
+//! The writer: compact JSON, or pretty as serde_json's `to_vec_pretty` writes it (the bytes of
+//! every document imagekit writes, and so their digests, are that printer's). Strings escaped
+//! as serde_json escapes them (`\"`, `\\`, the short forms `\b \f \n \r \t`, `\u00XX` for
+//! other control characters); numbers as they were read.
 
 use super::Value;
 
 /// `value` as compact JSON.
 pub fn write(value: &Value) -> String {
     let mut out = String::new();
-    write_into(&mut out, value);
+    write_into(&mut out, value, None);
     out
 }
 
-fn write_into(out: &mut String, value: &Value) {
+/// `value` pretty-printed: two-space indents, `": "` after keys, `[]` and `{}` when empty.
+pub fn write_pretty(value: &Value) -> String {
+    let mut out = String::new();
+    write_into(&mut out, value, Some(0));
+    out
+}
+
+/// A newline and the indent of `depth` (pretty only).
+fn newline(out: &mut String, depth: Option<usize>) {
+    if let Some(depth) = depth {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+    }
+}
+
+/// `depth`: `None` for compact output, else the current indent level.
+fn write_into(out: &mut String, value: &Value, depth: Option<usize>) {
+    let inner = depth.map(|d| d + 1);
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -22,7 +43,11 @@ fn write_into(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push(',');
                 }
-                write_into(out, item);
+                newline(out, inner);
+                write_into(out, item, inner);
+            }
+            if !items.is_empty() {
+                newline(out, depth);
             }
             out.push(']');
         }
@@ -32,9 +57,13 @@ fn write_into(out: &mut String, value: &Value) {
                 if i > 0 {
                     out.push(',');
                 }
+                newline(out, inner);
                 write_string(out, key);
-                out.push(':');
-                write_into(out, item);
+                out.push_str(if depth.is_some() { ": " } else { ":" });
+                write_into(out, item, inner);
+            }
+            if !object.is_empty() {
+                newline(out, depth);
             }
             out.push('}');
         }
@@ -79,5 +108,14 @@ mod tests {
         let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
         assert_eq!(written, serde_json::to_string(&theirs).unwrap().replace("-2500.0", "-2.5e3"));
         assert_eq!(parse(written.as_bytes()).unwrap(), value);
+        assert_eq!(write_pretty(&value), serde_json::to_string_pretty(&theirs).unwrap().replace("-2500.0", "-2.5e3"));
+    }
+
+    #[test]
+    fn pretty_is_serde_jsons_pretty_printer_nested_and_empty() {
+        let text = r#"{"a":{"b":[[],{},[1,{"c":null}]],"d":{}},"e":[]}"#;
+        let theirs: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(write_pretty(&parse(text.as_bytes()).unwrap()), serde_json::to_string_pretty(&theirs).unwrap());
+        assert_eq!(write_pretty(&parse(b"[]").unwrap()), "[]");
     }
 }

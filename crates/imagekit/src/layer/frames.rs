@@ -16,7 +16,7 @@
 //! `GNU.sparse.*`), and whatever `header` and `pax` refuse. Meta headers are capped
 //! (`max_extended_header`) before their data is read.
 
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use super::header::{self, Header, BLOCK};
 use super::pax::{self, Pax};
@@ -61,6 +61,39 @@ pub(crate) struct Frames<R> {
     remaining: u64,
     pad: u64,
     max_meta: u64,
+    /// Bytes of the stream consumed so far: at an entry, where its data starts.
+    position: u64,
+    /// How unread data is passed over: read through (a layer, whose every byte is hashed), or
+    /// sought past (an archive read in place, whose files are read later by offset).
+    skip: fn(&mut R, u64) -> io::Result<u64>,
+}
+
+fn skip_by_reading<R: Read>(inner: &mut R, n: u64) -> io::Result<u64> {
+    io::copy(&mut inner.take(n), &mut io::sink())
+}
+
+/// Seeking cannot tell where the stream ends: a file running past the end shows as the end of
+/// the archive, and the caller checks each file's end against the length.
+fn skip_by_seeking<R: Seek>(inner: &mut R, n: u64) -> io::Result<u64> {
+    let offset = i64::try_from(n).map_err(|_| io::Error::other("entry too large to skip"))?;
+    inner.seek(SeekFrom::Current(offset))?;
+    Ok(n)
+}
+
+impl<R: Read + Seek> Frames<R> {
+    /// Framing that seeks past each entry's data instead of reading it.
+    pub(crate) fn seeking(inner: R, max_meta: u64) -> Frames<R> {
+        Frames { skip: skip_by_seeking::<R>, ..Frames::new(inner, max_meta) }
+    }
+}
+
+impl std::fmt::Display for FrameError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FrameError::Hostile(why) | FrameError::Bad(why) => f.write_str(why),
+            FrameError::Io(e) => write!(f, "reading the tar: {e}"),
+        }
+    }
 }
 
 /// Meta headers seen since the last entry.
@@ -79,7 +112,12 @@ impl Pending {
 
 impl<R: Read> Frames<R> {
     pub(crate) fn new(inner: R, max_meta: u64) -> Frames<R> {
-        Frames { inner, remaining: 0, pad: 0, max_meta }
+        Frames { inner, remaining: 0, pad: 0, max_meta, position: 0, skip: skip_by_reading::<R> }
+    }
+
+    /// Where the current entry's data starts in the stream (right after [`Self::next_frame`]).
+    pub(crate) fn position(&self) -> u64 {
+        self.position
     }
 
     pub(crate) fn into_inner(self) -> R {
@@ -203,7 +241,8 @@ impl<R: Read> Frames<R> {
     /// Skip the current entry's unread data and padding.
     fn skip_rest(&mut self) -> Result<()> {
         let want = self.remaining + self.pad;
-        let got = io::copy(&mut (&mut self.inner).take(want), &mut io::sink()).map_err(FrameError::Io)?;
+        let got = (self.skip)(&mut self.inner, want).map_err(FrameError::Io)?;
+        self.position += got;
         if got < want {
             return Err(FrameError::Bad("the tar stream ends inside an entry's data".into()));
         }
@@ -238,6 +277,7 @@ impl<R: Read> Frames<R> {
                 Err(e) => return Err(FrameError::Io(e)),
             }
         }
+        self.position += filled as u64;
         match filled {
             0 => Ok(None),
             BLOCK => Ok(Some(block)),
@@ -264,6 +304,7 @@ impl<R: Read> Read for Data<'_, R> {
             return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the tar stream ends inside an entry's data"));
         }
         f.remaining -= n as u64;
+        f.position += n as u64;
         Ok(n)
     }
 }

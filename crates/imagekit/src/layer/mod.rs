@@ -22,7 +22,7 @@
 
 mod check;
 mod fail;
-mod frames;
+pub(crate) mod frames;
 mod header;
 mod limits;
 mod path;
