@@ -52,6 +52,7 @@ pub mod layout;
 pub mod libc;
 pub mod manifest;
 pub mod media;
+mod order;
 pub mod raw;
 pub mod reference;
 #[cfg(feature = "registry")]

@@ -1,6 +1,8 @@
 //! The merged view in memory: what a container would see after mounting the layers.
 
 use std::collections::{BTreeMap, HashSet};
+
+use crate::order::by_path;
 use std::io::Read;
 
 use super::resolve::{resolve, resolve_dir, Found, Lookup};
@@ -341,24 +343,14 @@ impl Pass {
         }
     }
 
-    fn finish(mut self, summary: crate::layer::LayerSummary) -> LayerChanges {
-        // Unstable sorts: every path appears once per list, so the order is the same as a
-        // stable sort's, and each unstable sort is a few KB less of the image explorer's
-        // WebAssembly. One comparison function, not two closures (each its own copy).
-        self.added.sort_unstable();
-        self.changed.sort_unstable();
-        fn by_path(a: &Removal, b: &Removal) -> std::cmp::Ordering {
-            a.path.cmp(&b.path)
-        }
-        self.deleted.sort_unstable_by(by_path);
-        self.opaque.sort_unstable_by(by_path);
+    fn finish(self, summary: crate::layer::LayerSummary) -> LayerChanges {
         LayerChanges {
             layer: self.layer,
             summary,
-            added: self.added,
-            changed: self.changed,
-            deleted: self.deleted,
-            opaque: self.opaque,
+            added: by_path(self.added, |p| p),
+            changed: by_path(self.changed, |p| p),
+            deleted: by_path(self.deleted, |r| &r.path),
+            opaque: by_path(self.opaque, |r| &r.path),
         }
     }
 }

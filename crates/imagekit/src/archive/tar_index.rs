@@ -6,7 +6,7 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::error::{Error, IoContext, Result};
 use crate::image::MAX_DOCUMENT_SIZE;
-use crate::layer::frames::Frames;
+use crate::layer::frames::{Frames, TarStream};
 use crate::layer::Limits;
 
 /// Entries an archive may hold: far above any real `docker save` (a few per layer).
@@ -128,6 +128,15 @@ impl Read for Cursor<'_> {
     }
 }
 
+/// An archive read in place: its files' bytes are sought past, and read later by offset.
+impl TarStream for Cursor<'_> {
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let offset = i64::try_from(n).map_err(|_| io::Error::other("entry too large to skip"))?;
+        self.seek(SeekFrom::Current(offset))?;
+        Ok(n)
+    }
+}
+
 impl Seek for Cursor<'_> {
     fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
         let base = |b: u64, d: i64| b.checked_add_signed(d).ok_or_else(|| io::Error::other("seek out of range"));
@@ -146,7 +155,8 @@ impl Seek for Cursor<'_> {
 /// each file's bytes rather than reading them.
 fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u64, u64)>> {
     let bad = |reason: String| Error::InvalidLayout { path: name.to_string(), reason };
-    let mut frames = Frames::seeking(Cursor { bytes, pos: 0 }, Limits::default().max_extended_header);
+    let mut cursor = Cursor { bytes, pos: 0 };
+    let mut frames = Frames::new(&mut cursor, Limits::default().max_extended_header);
     let mut files = HashMap::new();
     let mut links: Vec<(String, String)> = Vec::new();
     for n in 0.. {

@@ -3,6 +3,8 @@
 //! parent module for how it is computed).
 
 use std::collections::{BTreeMap, HashMap};
+
+use crate::order::biggest_first;
 use std::io::Read;
 
 use serde::Serialize;
@@ -262,8 +264,7 @@ impl FileAudit {
                 });
             }
         }
-        // Unstable sorts throughout: ties are broken by path, which is unique in each list.
-        top.sort_unstable_by(|a, b| b.wasted_bytes.cmp(&a.wasted_bytes).then_with(|| a.path.cmp(&b.path)));
+        let mut top = biggest_first(top, |p| (p.wasted_bytes, &p.path));
         top.truncate(Self::TOP);
         let efficiency = Efficiency {
             score: if total == 0 { 1.0 } else { min as f64 / total as f64 },
@@ -294,10 +295,8 @@ impl FileAudit {
                 setid.push(finding());
             }
         }
-        let mut deleted = ledger.deleted;
-        deleted.sort_unstable_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-        let mut overwritten = ledger.overwritten;
-        overwritten.sort_unstable_by(|a, b| b.lower_bytes.cmp(&a.lower_bytes).then_with(|| a.path.cmp(&b.path)));
+        let deleted = biggest_first(ledger.deleted, |d| (d.bytes, &d.path));
+        let overwritten = biggest_first(ledger.overwritten, |o| (o.lower_bytes, &o.path));
         FileReport {
             layers: self.layers,
             deleted,

@@ -16,7 +16,7 @@
 //! `GNU.sparse.*`), and whatever `header` and `pax` refuse. Meta headers are capped
 //! (`max_extended_header`) before their data is read.
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read};
 
 use super::header::{self, Header, BLOCK};
 use super::pax::{self, Pax};
@@ -55,36 +55,30 @@ fn header_only(typeflag: u8) -> bool {
     matches!(typeflag, b'1' | b'2' | b'3' | b'4' | b'5' | b'6')
 }
 
-pub(crate) struct Frames<R> {
-    inner: R,
+/// A tar stream: read, and passed over where the reader does not need the bytes.
+pub(crate) trait TarStream: Read {
+    /// Pass over `n` bytes; returns how many there were. By reading them, unless the stream
+    /// can seek (an archive read in place, whose files are read later by offset). Seeking
+    /// cannot tell where the stream ends: a file running past the end shows as the end of the
+    /// archive, and the caller checks each file's end against the length.
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        io::copy(&mut (&mut *self).take(n), &mut io::sink())
+    }
+}
+
+/// A layer's uncompressed stream, hashed as it is read: every byte is read, none skipped.
+impl<R: Read> TarStream for crate::digest::Sha256Reader<R> {}
+
+/// The framing holds its stream as `dyn`: one copy of this code in the image explorer's
+/// WebAssembly for layers and archives alike, not one per stream type.
+pub(crate) struct Frames<'a> {
+    inner: &'a mut dyn TarStream,
     /// Data bytes of the current entry not yet read, and the padding after them.
     remaining: u64,
     pad: u64,
     max_meta: u64,
     /// Bytes of the stream consumed so far: at an entry, where its data starts.
     position: u64,
-    /// How unread data is passed over: read through (a layer, whose every byte is hashed), or
-    /// sought past (an archive read in place, whose files are read later by offset).
-    skip: fn(&mut R, u64) -> io::Result<u64>,
-}
-
-fn skip_by_reading<R: Read>(inner: &mut R, n: u64) -> io::Result<u64> {
-    io::copy(&mut inner.take(n), &mut io::sink())
-}
-
-/// Seeking cannot tell where the stream ends: a file running past the end shows as the end of
-/// the archive, and the caller checks each file's end against the length.
-fn skip_by_seeking<R: Seek>(inner: &mut R, n: u64) -> io::Result<u64> {
-    let offset = i64::try_from(n).map_err(|_| io::Error::other("entry too large to skip"))?;
-    inner.seek(SeekFrom::Current(offset))?;
-    Ok(n)
-}
-
-impl<R: Read + Seek> Frames<R> {
-    /// Framing that seeks past each entry's data instead of reading it.
-    pub(crate) fn seeking(inner: R, max_meta: u64) -> Frames<R> {
-        Frames { skip: skip_by_seeking::<R>, ..Frames::new(inner, max_meta) }
-    }
 }
 
 impl std::fmt::Display for FrameError {
@@ -110,18 +104,14 @@ impl Pending {
     }
 }
 
-impl<R: Read> Frames<R> {
-    pub(crate) fn new(inner: R, max_meta: u64) -> Frames<R> {
-        Frames { inner, remaining: 0, pad: 0, max_meta, position: 0, skip: skip_by_reading::<R> }
+impl<'a> Frames<'a> {
+    pub(crate) fn new(inner: &'a mut dyn TarStream, max_meta: u64) -> Frames<'a> {
+        Frames { inner, remaining: 0, pad: 0, max_meta, position: 0 }
     }
 
     /// Where the current entry's data starts in the stream (right after [`Self::next_frame`]).
     pub(crate) fn position(&self) -> u64 {
         self.position
-    }
-
-    pub(crate) fn into_inner(self) -> R {
-        self.inner
     }
 
     /// The next entry, or `None` at the end of the archive.
@@ -234,14 +224,14 @@ impl<R: Read> Frames<R> {
     }
 
     /// The current entry's unread data.
-    pub(crate) fn data(&mut self) -> Data<'_, R> {
+    pub(crate) fn data(&mut self) -> Data<'_, 'a> {
         Data { frames: self }
     }
 
     /// Skip the current entry's unread data and padding.
     fn skip_rest(&mut self) -> Result<()> {
         let want = self.remaining + self.pad;
-        let got = (self.skip)(&mut self.inner, want).map_err(FrameError::Io)?;
+        let got = self.inner.skip(want).map_err(FrameError::Io)?;
         self.position += got;
         if got < want {
             return Err(FrameError::Bad("the tar stream ends inside an entry's data".into()));
@@ -288,11 +278,11 @@ impl<R: Read> Frames<R> {
 
 /// A reader over the current entry's data that fails, rather than ends early, if the stream
 /// stops short of the declared size.
-pub(crate) struct Data<'a, R> {
-    frames: &'a mut Frames<R>,
+pub(crate) struct Data<'f, 'a> {
+    frames: &'f mut Frames<'a>,
 }
 
-impl<R: Read> Read for Data<'_, R> {
+impl Read for Data<'_, '_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let f = &mut *self.frames;
         if f.remaining == 0 || buf.is_empty() {

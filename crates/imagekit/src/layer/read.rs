@@ -94,8 +94,8 @@ pub fn for_each_entry(
     let stream = Stream::open(blob, layer_name, limits)?;
     let failure = Rc::clone(&stream.failure);
     let consumed = Rc::clone(&stream.consumed);
-    let mut frames = Frames::new(Sha256Reader::new(stream), limits.max_extended_header);
-    let walked = walk(&mut frames, layer_name, limits, &mut f);
+    let mut hashed = Sha256Reader::new(stream);
+    let walked = walk(&mut Frames::new(&mut hashed, limits.max_extended_header), layer_name, limits, &mut f);
     // A stream-level failure (bomb, truncation) explains whatever error the framing or the
     // callback saw, so it wins.
     let take_failure = || failure.borrow_mut().take();
@@ -105,7 +105,6 @@ pub fn for_each_entry(
     };
     // Read past the end-of-archive blocks to the end of the stream: only then has gzip checked
     // its CRC, and only then does the hash cover the whole tar (padding included).
-    let mut hashed = frames.into_inner();
     if let Err(e) = io::copy(&mut hashed, &mut io::sink()) {
         return Err(take_failure().unwrap_or_else(|| bad(layer_name, format!("reading past the end of the tar: {e}"))));
     }
@@ -134,8 +133,8 @@ pub fn diff_id_of_blob(blob: impl Read, limits: &Limits) -> Result<(Digest, u64)
 }
 
 /// Walk the tar entries; returns how many there were (meta headers not counted).
-fn walk<R: Read>(
-    frames: &mut Frames<R>,
+fn walk(
+    frames: &mut Frames<'_>,
     layer: &str,
     limits: &Limits,
     f: &mut impl FnMut(LayerEntry<'_>) -> Result<()>,
