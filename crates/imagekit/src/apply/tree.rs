@@ -1,14 +1,13 @@
 //! The merged view in memory: what a container would see after mounting the layers.
 
 use std::collections::{BTreeMap, HashSet};
-
-use crate::order::by_path;
 use std::io::Read;
 
 use super::resolve::{resolve, resolve_dir, Found, Lookup};
 use super::{LayerChanges, Removal};
 use crate::error::{Error, Result};
 use crate::layer::{for_each_entry, EntryKind, LayerEntry, Limits};
+use crate::order::by_path;
 
 /// What a path is in the merged view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

@@ -3,8 +3,6 @@
 //! parent module for how it is computed).
 
 use std::collections::{BTreeMap, HashMap};
-
-use crate::order::biggest_first;
 use std::io::Read;
 
 use serde::Serialize;
@@ -13,6 +11,7 @@ use super::is_secret_file_name;
 use crate::apply::{LayerChanges, Node, NodeKind, Tree};
 use crate::error::Result;
 use crate::layer::Limits;
+use crate::order::biggest_first;
 
 /// A file a later layer deleted: gone from the container's view, still in the lower blob.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
