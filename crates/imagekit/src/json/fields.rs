@@ -171,10 +171,20 @@ impl Fields {
         // Inserted one by one: `collect` into a map sorts first, a sort's code per map type.
         let mut map = BTreeMap::new();
         for (key, value) in self.members {
-            let value = T::from_json(value).map_err(|e| e.within(&key))?;
+            let value = T::from_json(value).map_err(|e| e.within(&quoted(&key)))?;
             map.insert(key, value);
         }
         Ok(map)
+    }
+}
+
+/// A map key as a path segment: quoted and escaped (keys may hold anything, newlines too, and
+/// errors are one line), cut short if long.
+fn quoted(key: &str) -> String {
+    const MAX: usize = 64;
+    match key.char_indices().nth(MAX) {
+        Some((end, _)) => format!("{:?}…", &key[..end]),
+        None => format!("{key:?}"),
     }
 }
 
@@ -211,7 +221,10 @@ mod tests {
         );
         let mut f = fields(r#"{"a": {"b": {"c": 1.5}}}"#);
         let err = f.required::<BTreeMap<String, BTreeMap<String, u64>>>("a").unwrap_err();
-        assert_eq!(err.to_string(), "a.b.c: expected a whole number of at least 0, found 1.5");
+        assert_eq!(err.to_string(), r#"a."b"."c": expected a whole number of at least 0, found 1.5"#);
+        let mut f = fields(&format!(r#"{{"Labels": {{"x\ny{}": 1}}}}"#, "z".repeat(100)));
+        let err = f.required::<BTreeMap<String, String>>("Labels").unwrap_err().to_string();
+        assert_eq!(err, format!(r#"Labels."x\ny{}"…: expected a string, found a number"#, "z".repeat(61)));
         assert_eq!(fields("{}").required::<u64>("size").unwrap_err().to_string(), "missing field `size`");
     }
 
