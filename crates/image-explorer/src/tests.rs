@@ -234,7 +234,7 @@ fn an_archive_of_several_images_offers_a_choice_then_reads_the_one_chosen() {
     check_image(&report);
     assert!(report.source.starts_with("oci-archive:three.tar:web:2"), "{}", report.source);
     let err = explore_file(Rc::new(archive), "three.tar", Some("web:9"), None, none).err().unwrap();
-    assert!(err.contains("web:9") && err.contains("web:1, web:2, web:3"), "{err}");
+    assert!(err.contains("web:9") && err.contains(r#""web:1", "web:2", "web:3""#), "{err}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use crate::descriptor::{Descriptor, Platform};
 use crate::error::{Error, Result};
 use crate::json::{serialize_through_to_json, Fields, FromJson, JsonError, Members, Object, ToJson, Value};
+use crate::layer::frames::shown_list;
 use crate::media;
 use crate::raw::Raw;
 
@@ -115,8 +116,8 @@ pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
 /// The entry of `index` tagged `tag` (by [`REF_NAME`]), or its only entry when `tag` is None.
 /// `place` names the layout or archive in errors.
 pub fn resolve_in_index(index: &Index, tag: Option<&str>, place: &str) -> Result<Descriptor> {
-    let tags =
-        || -> String { index.manifests.iter().filter_map(|d| d.annotation(REF_NAME)).collect::<Vec<_>>().join(", ") };
+    // Tags come from the document: quoted, so that a newline in one cannot forge a line.
+    let tags = || shown_list(index.manifests.iter().filter_map(|d| d.annotation(REF_NAME)));
     match tag {
         Some(tag) => index
             .manifests

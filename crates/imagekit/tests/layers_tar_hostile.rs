@@ -114,6 +114,11 @@ fn pax_and_gnu_names_that_readers_pick_differently() {
     // An empty path record: Go keeps the header's name, the standard unsets it.
     let layer = archive(&[pax(b'x', &[("path", b"")]), file("decoy", b"")]);
     assert!(refused(&[layer]).contains("record \"path\" is empty"));
+    // An empty GNU long name or link, or one that starts with NUL: the same disagreement.
+    for (typeflag, name) in [(b'L', &b""[..]), (b'L', b"\0etc/passwd"), (b'K', b"")] {
+        let layer = archive(&[gnu_long(typeflag, name), file("etc/passwd", b"")]);
+        assert!(refused(&[layer]).contains("an empty GNU long name or link"));
+    }
 }
 
 #[test]

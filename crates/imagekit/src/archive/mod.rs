@@ -28,6 +28,7 @@ use crate::image::Source;
 use crate::index::Index;
 use crate::index::{resolve_in_index, REF_NAME};
 use crate::json::{self, Fields, FromJson, JsonError, Value};
+use crate::layer::frames::{shown, shown_list};
 use crate::manifest::Manifest;
 use crate::media;
 use crate::raw::Raw;
@@ -145,7 +146,7 @@ impl ArchiveSource {
                 .iter()
                 .filter_map(|d| d.annotation(CONTAINERD_IMAGE_NAME).or(d.annotation(REF_NAME)))
                 .collect();
-            return Err(Error::NotFound(format!("{wanted} in {} (it holds: {})", self.tar.name, names.join(", "))));
+            return Err(Error::NotFound(format!("{wanted} in {} (it holds: {})", self.tar.name, shown_list(names))));
         }
         resolve_in_index(&index.value, wanted, &self.tar.name)
     }
@@ -161,7 +162,8 @@ impl ArchiveSource {
                     .find(|e| tags_of(e).iter().any(|t| Reference::parse(t).is_ok_and(|r| r == asked)))
                     .ok_or_else(|| {
                         let all: Vec<String> = entries.iter().flat_map(tags_of).collect();
-                        Error::NotFound(format!("{wanted} in {} (it holds: {})", self.tar.name, all.join(", ")))
+                        let all = shown_list(all.iter().map(String::as_str));
+                        Error::NotFound(format!("{wanted} in {} (it holds: {all})", self.tar.name))
                     })?
             }
             None => match entries.as_slice() {
@@ -172,7 +174,7 @@ impl ArchiveSource {
                     return Err(Error::NotFound(format!(
                         "a single image in {}: it holds several, name one (docker-archive:FILE:REF; {})",
                         self.tar.name,
-                        all.join(", ")
+                        shown_list(all.iter().map(String::as_str))
                     )));
                 }
             },
@@ -193,7 +195,8 @@ impl ArchiveSource {
         let mut layers = Vec::new();
         for (path, diff_id) in entry.layers.iter().zip(diff_ids) {
             let path = clean_path(path);
-            let size = self.tar.size(&path).ok_or_else(|| self.tar.bad(format!("it has no {path}")))?;
+            let size =
+                self.tar.size(&path).ok_or_else(|| self.tar.bad(format!("it has no {}", shown(path.as_bytes()))))?;
             let mut magic = [0u8; 2];
             let gzip =
                 self.tar.open_file(&path).expect("present").read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];

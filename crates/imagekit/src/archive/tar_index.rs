@@ -1,12 +1,12 @@
 //! The tar underneath an archive: one pass over its headers records where each file's bytes
 //! are, and files are then read by offset, never extracted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::error::{Error, IoContext, Result};
 use crate::image::MAX_DOCUMENT_SIZE;
-use crate::layer::frames::{Frames, TarStream};
+use crate::layer::frames::{shown, Frames, TarStream};
 use crate::layer::Limits;
 
 /// Entries an archive may hold: far above any real `docker save` (a few per layer).
@@ -104,9 +104,11 @@ impl TarIndex {
 
     /// A small file (JSON), read whole; refused above the document limit.
     pub(super) fn read_small(&self, path: &str) -> Result<Vec<u8>> {
-        let size = self.size(path).ok_or_else(|| self.bad(format!("it has no {path}")))?;
+        let size = self.size(path).ok_or_else(|| self.bad(format!("it has no {}", shown(path.as_bytes()))))?;
         if size > MAX_DOCUMENT_SIZE {
-            return Err(self.bad(format!("{path} is {size} bytes, over the 4 MiB limit for documents")));
+            return Err(
+                self.bad(format!("{} is {size} bytes, over the 4 MiB limit for documents", shown(path.as_bytes())))
+            );
         }
         let mut bytes = Vec::with_capacity(size as usize);
         self.open_file(path).expect("present").read_to_end(&mut bytes).ctx(|| format!("reading {path}"))?;
@@ -153,12 +155,20 @@ impl Seek for Cursor<'_> {
 /// `docker save` links repeated layers) resolve to their target's bytes. Framed by the layers'
 /// own tar reader (Go's framing, refusing what Go and GNU tar read differently), seeking past
 /// each file's bytes rather than reading them.
+///
+/// Also refused, because the readers of archives disagree about them: a path given twice in any
+/// form (a file and a link, two links: unpacking readers keep the last, containers/image's
+/// docker-archive reader the first, we would keep the file), and a regular file whose mode bits
+/// say another type (containers/image goes by the mode and follows it as a link).
 fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u64, u64)>> {
     let bad = |reason: String| Error::InvalidLayout { path: name.to_string(), reason };
     let mut cursor = Cursor { bytes, pos: 0 };
     let mut frames = Frames::new(&mut cursor, Limits::default().max_extended_header);
     let mut files = HashMap::new();
+    let (mut seen, mut dirs) = (HashSet::new(), HashSet::new());
     let mut links: Vec<(String, String)> = Vec::new();
+    // The entry whose data reaches furthest: past the end, the archive was cut short.
+    let mut furthest: (u64, String) = (0, String::new());
     for n in 0.. {
         let frame = match frames.next_frame() {
             Ok(Some(frame)) => frame,
@@ -169,12 +179,34 @@ fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u6
             return Err(bad(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
         }
         let path = clean_path(&String::from_utf8_lossy(&frame.name));
+        let end = frames.position().saturating_add(frame.size);
+        if end > furthest.0 {
+            furthest = (end, path.clone());
+        }
+        // A directory may be declared again; anything else named twice, or both a directory
+        // and something else, is refused.
+        let again = if frame.typeflag == b'5' {
+            dirs.insert(path.clone());
+            seen.contains(&path)
+        } else {
+            dirs.contains(&path) || !seen.insert(path.clone())
+        };
+        if again {
+            return Err(bad(format!("{} appears twice", shown(path.as_bytes()))));
+        }
         let target = || String::from_utf8_lossy(&frame.linkname).into_owned();
         match frame.typeflag {
-            // `7` (contiguous) is a regular file to Go's archive/tar. Recorded by the guard's
-            // insert; a second entry of the same path is refused.
-            b'0' | b'7' if files.insert(path.clone(), (frames.position(), frame.size)).is_some() => {
-                return Err(bad(format!("{path} appears twice")));
+            // `7` (contiguous) is a regular file to Go's archive/tar.
+            b'0' | b'7' => {
+                let kind = frame.mode & 0o170000;
+                if kind != 0 && kind != 0o100000 {
+                    return Err(bad(format!(
+                        "{} is a regular file whose mode {:#o} names another file type (readers that go by the mode disagree)",
+                        shown(path.as_bytes()),
+                        frame.mode
+                    )));
+                }
+                files.insert(path, (frames.position(), frame.size));
             }
             // Relative to the link's directory, as `docker save` writes `../<id>/layer.tar`.
             b'2' => {
@@ -185,14 +217,12 @@ fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u6
             _ => {}
         }
     }
-    // A truncated archive shows as a file whose bytes run past the end.
-    let len = bytes.len();
-    if let Some((path, _)) = files.iter().find(|(_, &(start, size))| start.saturating_add(size) > len) {
-        return Err(bad(format!("truncated: {path} runs past the end of the archive")));
+    if furthest.0 > bytes.len() {
+        return Err(bad(format!("truncated: {} runs past the end of the archive", shown(furthest.1.as_bytes()))));
     }
     for (path, target) in links {
         if let Some(&found) = files.get(&target) {
-            files.entry(path).or_insert(found);
+            files.insert(path, found);
         }
     }
     Ok(files)
@@ -268,6 +298,8 @@ mod tests {
     fn files_are_found_by_offset_and_links_resolve_to_their_targets() {
         let mut tar = entry("./abc/layer.tar", b"layer bytes");
         tar.extend(entry("x.json", b"{}"));
+        tar.extend(header("def/", b'5', 0, ""));
+        tar.extend(header("def/", b'5', 0, ""));
         tar.extend(header("def/layer.tar", b'2', 0, "../abc/layer.tar"));
         tar.extend(header("hard.tar", b'1', 0, "abc/layer.tar"));
         tar.extend([0; 1024]);
@@ -292,7 +324,7 @@ mod tests {
         tar.extend(header("big", b'0', 4096, ""));
         tar.extend([7; 512]);
         let err = index(tar).unwrap_err().to_string();
-        assert!(err.contains("truncated: big runs past the end"), "{err}");
+        assert!(err.contains("truncated: \"big\" runs past the end"), "{err}");
 
         let mut tar = entry("a.json", b"{}");
         tar.extend(header("dir/", b'5', 512, ""));
@@ -302,6 +334,64 @@ mod tests {
 
         let mut tar = entry("a.json", b"{}");
         tar.extend(entry("a.json", b"[]"));
-        assert!(index(tar).unwrap_err().to_string().contains("a.json appears twice"));
+        assert!(index(tar).unwrap_err().to_string().contains("\"a.json\" appears twice"));
+    }
+
+    /// Found by a hostile-input review, each read one way here and another by skopeo (whose
+    /// docker-archive reader takes the first entry of a name and goes by the mode bits) or
+    /// Docker (which unpacks, so the last entry wins).
+    #[test]
+    fn archives_that_readers_would_resolve_differently_are_refused() {
+        let twice = |second: Vec<u8>| {
+            let mut tar = entry("index.json", b"{}");
+            tar.extend(entry("other.json", b"[]"));
+            tar.extend(second);
+            tar.extend([0; 1024]);
+            index(tar).unwrap_err().to_string()
+        };
+        for second in [
+            header("index.json", b'2', 0, "other.json"),
+            header("index.json", b'1', 0, "other.json"),
+            header("./index.json", b'2', 0, "other.json"),
+        ] {
+            let err = twice(second);
+            assert!(err.contains("\"index.json\" appears twice"), "{err}");
+        }
+        let mut dir_and_file = header("x/", b'5', 0, "");
+        dir_and_file.extend(entry("x", b"{}"));
+        assert!(index(dir_and_file).unwrap_err().to_string().contains("\"x\" appears twice"));
+        let mut links = header("a", b'2', 0, "x");
+        links.extend(header("a", b'2', 0, "y"));
+        links.extend([0; 1024]);
+        assert!(index(links).unwrap_err().to_string().contains("\"a\" appears twice"));
+
+        let mut tar = header("cfg.json", b'0', 2, "other.json");
+        tar[100..108].copy_from_slice(b"0120644\0");
+        let sum: u32 =
+            tar[..148].iter().chain([b' '; 8].iter()).chain(tar[156..512].iter()).map(|&b| u32::from(b)).sum();
+        tar[148..156].copy_from_slice(format!("{sum:06o}\0 ").as_bytes());
+        tar.extend(b"{}");
+        tar.resize(1536, 0);
+        let err = index(tar).unwrap_err().to_string();
+        assert!(err.contains("mode 0o120644 names another file type"), "{err}");
+    }
+
+    /// An entry of a type no one reads still has to fit: Go stops at "unexpected EOF".
+    #[test]
+    fn any_entry_running_past_the_end_is_truncation() {
+        let mut tar = entry("a.json", b"{}");
+        tar.extend(header("v", b'V', 1 << 30, ""));
+        tar.extend([0; 512]);
+        let err = index(tar).unwrap_err().to_string();
+        assert!(err.contains("truncated: \"v\" runs past the end"), "{err}");
+    }
+
+    /// A newline in a path cannot forge a second line of the message.
+    #[test]
+    fn paths_in_messages_are_quoted() {
+        let mut tar = entry("a\nerror: forged", b"{}");
+        tar.extend(entry("a\nerror: forged", b"{}"));
+        let err = index(tar).unwrap_err().to_string();
+        assert!(!err.contains('\n') && err.contains(r#""a\nerror: forged" appears twice"#), "{err}");
     }
 }

@@ -175,17 +175,19 @@ impl<K: Into<String>> FromIterator<(K, Value)> for Object {
     }
 }
 
-/// Native code writes documents with serde_json, a [`Value`] included. Integers are written
-/// exactly; any other number goes through f64, as `serde_json::Value` did before this module.
+/// Native code writes a [`Value`] with serde_json (the CLI's `--json`). A number is written as it
+/// was read (serde_json's `RawValue`), so `-0`, `1e999` or a 30-digit integer in an unknown
+/// field come out as they went in, not rounded through f64. Meant for serde_json's serializers:
+/// another serializer would see `RawValue`'s private struct.
 impl serde::Serialize for Value {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Value::Null => s.serialize_unit(),
             Value::Bool(b) => s.serialize_bool(*b),
-            Value::Number(text) => match (text.parse::<u64>(), text.parse::<i64>()) {
-                (Ok(u), _) => s.serialize_u64(u),
-                (_, Ok(i)) => s.serialize_i64(i),
-                _ => s.serialize_f64(text.parse().unwrap_or(f64::NAN)),
+            // The text passed JSON's number grammar in `parse`, or came from an integer.
+            Value::Number(text) => match serde_json::value::RawValue::from_string(text.clone()) {
+                Ok(raw) => raw.serialize(s),
+                Err(e) => Err(serde::ser::Error::custom(e)),
             },
             Value::String(text) => s.serialize_str(text),
             Value::Array(items) => s.collect_seq(items),

@@ -111,6 +111,14 @@ mod tests {
         assert_eq!(write_pretty(&value), serde_json::to_string_pretty(&theirs).unwrap().replace("-2500.0", "-2.5e3"));
     }
 
+    /// Through serde (the CLI's `--json`), numbers are written as read too.
+    #[test]
+    fn serde_writes_numbers_as_read() {
+        let value = parse(br#"{"a":[-0,1e999,123456789012345678901234567890,1.50]}"#).unwrap();
+        assert_eq!(serde_json::to_string(&value).unwrap(), write(&value));
+        assert_eq!(serde_json::to_string_pretty(&value).unwrap(), write_pretty(&value));
+    }
+
     #[test]
     fn pretty_is_serde_jsons_pretty_printer_nested_and_empty() {
         let text = r#"{"a":{"b":[[],{},[1,{"c":null}]],"d":{}},"e":[]}"#;

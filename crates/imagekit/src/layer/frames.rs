@@ -177,16 +177,26 @@ impl<'a> Frames<'a> {
     /// Apply the pending meta headers to an entry's header, as Go does, and start its data.
     fn entry(&mut self, mut h: Header, pending: Pending) -> Result<Frame> {
         let pax = pending.pax.unwrap_or_default();
-        if pending.long_name.is_some() && pax.path.is_some() {
+        // Go applies a GNU long name or link only if it is not empty (`gnuLongName != ""`);
+        // Python and GNU tar apply the empty one. Refused, as an empty PAX path is.
+        if pending.long_name.as_ref().is_some_and(|n| n.is_empty())
+            || pending.long_link.as_ref().is_some_and(|l| l.is_empty())
+        {
+            return hostile(
+                "an empty GNU long name or link (Go keeps the header's own, Python and GNU tar use the empty one)",
+            );
+        }
+        let (long_name, long_link) = (pending.long_name, pending.long_link);
+        if long_name.is_some() && pax.path.is_some() {
             return hostile("entry has both a GNU long name and a PAX path (readers pick different ones)");
         }
-        if pending.long_link.is_some() && pax.linkpath.is_some() {
+        if long_link.is_some() && pax.linkpath.is_some() {
             return hostile("entry has both a GNU long link and a PAX linkpath (readers pick different ones)");
         }
-        if let Some(name) = pending.long_name.or(pax.path) {
+        if let Some(name) = long_name.or(pax.path) {
             h.name = name;
         }
-        if let Some(link) = pending.long_link.or(pax.linkpath) {
+        if let Some(link) = long_link.or(pax.linkpath) {
             h.linkname = link;
         }
         if let Some(size) = pax.size {
@@ -297,6 +307,23 @@ impl Read for Data<'_, '_> {
         f.position += n as u64;
         Ok(n)
     }
+}
+
+/// Names for messages (tags, paths from a document): each [`shown`], at most 20 of them.
+pub(crate) fn shown_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    const MAX: usize = 20;
+    let mut out = String::new();
+    for (i, name) in names.into_iter().enumerate() {
+        if i == MAX {
+            out.push_str(", …");
+            break;
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&shown(name.as_bytes()));
+    }
+    out
 }
 
 /// A name for messages: quoted, and cut short if a hostile header made it huge.
