@@ -284,8 +284,13 @@ fn declared_sizes_that_overflow_are_not_printed_as_zero() {
     let l = imagekit::layout::Layout::open(&layout).unwrap();
     let image = l.image(Some("web:1"), None).unwrap();
     let mut manifest: serde_json::Value = serde_json::from_slice(image.manifest.bytes()).unwrap();
-    for layer in manifest["layers"].as_array_mut().unwrap() {
-        layer["size"] = serde_json::json!(1u64 << 63);
+    // The largest size a document may declare (Go's int64), three times over: past u64.
+    let layers = manifest["layers"].as_array_mut().unwrap();
+    while layers.len() < 3 {
+        layers.push(layers[0].clone());
+    }
+    for layer in layers {
+        layer["size"] = serde_json::json!(i64::MAX);
     }
     let bytes = serde_json::to_vec(&manifest).unwrap();
     l.write_blob(&bytes).unwrap();

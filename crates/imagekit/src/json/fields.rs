@@ -70,13 +70,15 @@ impl FromJson for bool {
     }
 }
 
-/// Digits only, as serde_json reads a `u64`: `1.0`, `1e3` and `-1` are refused.
+/// Digits only, as serde_json reads a `u64`: `1.0`, `1e3` and `-1` are refused. And at most
+/// 2^63 − 1: Go's image-spec types hold sizes in an `int64`, so Go refuses anything larger.
 impl FromJson for u64 {
     fn from_json(value: Value) -> Result<Self, JsonError> {
         match &value {
-            Value::Number(text) if text.bytes().all(|b| b.is_ascii_digit()) => {
-                text.parse().map_err(|_| JsonError::new(format!("{text} is too large")))
-            }
+            Value::Number(text) if text.bytes().all(|b| b.is_ascii_digit()) => match text.parse::<i64>() {
+                Ok(n) => Ok(n as u64),
+                Err(_) => Err(JsonError::new(format!("{text} is too large (Go's decoders read it as an int64)"))),
+            },
             Value::Number(text) => Err(JsonError::new(format!("expected a whole number of at least 0, found {text}"))),
             other => Err(JsonError::expected("a number", other)),
         }
@@ -231,10 +233,14 @@ mod tests {
     #[test]
     fn numbers_are_read_as_serde_json_reads_them() {
         let read = |text: &str| u64::from_json(parse(text.as_bytes()).unwrap());
-        assert_eq!(read("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(read("9223372036854775807"), Ok(i64::MAX as u64));
         for refused in ["18446744073709551616", "-1", "1.0", "1e3", "\"1\""] {
             assert!(read(refused).is_err(), "{refused}");
             assert!(serde_json::from_str::<u64>(refused).is_err(), "{refused}");
+        }
+        // serde_json reads these as u64; Go's int64 fields do not, and neither do we.
+        for refused in ["9223372036854775808", "18446744073709551615"] {
+            assert!(read(refused).unwrap_err().to_string().contains("too large (Go's decoders read it as an int64)"));
         }
         assert!(u32::from_json(parse(b"4294967296").unwrap()).is_err());
     }
