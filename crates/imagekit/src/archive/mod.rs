@@ -104,7 +104,11 @@ impl ArchiveSource {
     fn docker_archive_from(tar: TarIndex, reference: Option<&str>) -> Result<ArchiveSource> {
         let mut source = ArchiveSource::new(tar, "docker-archive", reference);
         if source.tar.has("oci-layout") && source.tar.has("index.json") {
-            source.top = Some(source.resolve_oci(reference, true)?);
+            let top = source.resolve_oci(reference, true)?;
+            if source.tar.has("manifest.json") {
+                source.check_forms_agree(&top, reference)?;
+            }
+            source.top = Some(top);
         } else if source.tar.has("manifest.json") {
             source.top = Some(source.synthesize_classic(reference)?);
         } else {
@@ -151,10 +155,43 @@ impl ArchiveSource {
         resolve_in_index(&index.value, wanted, &self.tar.name)
     }
 
-    fn synthesize_classic(&mut self, wanted: Option<&str>) -> Result<Descriptor> {
+    /// Docker 25+ writes both forms, and readers take different ones: containerd's import
+    /// reads index.json, skopeo and the classic `docker load` read manifest.json. An archive
+    /// whose two forms name different images for `wanted` (a different config or layers) is
+    /// refused: which image it holds would depend on who reads it.
+    fn check_forms_agree(&self, top: &Descriptor, wanted: Option<&str>) -> Result<()> {
         let entries = classic_entries(&self.tar)?;
+        let disagree = |why: &str| {
+            self.tar.bad(format!(
+                "its manifest.json and index.json name different images ({why}): docker load and containerd would load different ones"
+            ))
+        };
+        let entry = self.classic_entry(&entries, wanted).map_err(|_| disagree("manifest.json has no such image"))?;
+        let blob = |d: &Digest| format!("blobs/sha256/{}", d.hex());
+        // The image manifests `top` names: itself, or (a multi-platform image) its index's.
+        let manifests = match media::kind(&top.media_type) {
+            media::Kind::Index => Index::parse(self.tar.read_small(&blob(&top.digest))?)?.value.manifests,
+            _ => vec![top.clone()],
+        };
+        // A platform the archive does not hold has no blob: it is not the image in manifest.json.
+        let same = |d: &Descriptor| {
+            let Ok(manifest) = self.tar.read_small(&blob(&d.digest)).and_then(Manifest::parse) else { return false };
+            let m = &manifest.value;
+            clean_path(&entry.config) == blob(&m.config.digest)
+                && entry.layers.len() == m.layers.len()
+                && entry.layers.iter().zip(&m.layers).all(|(path, layer)| clean_path(path) == blob(&layer.digest))
+        };
+        if manifests.iter().any(same) {
+            Ok(())
+        } else {
+            Err(disagree("another config or other layers"))
+        }
+    }
+
+    /// The manifest.json entry for `wanted` (by RepoTags), or its only entry.
+    fn classic_entry<'e>(&self, entries: &'e [Entry], wanted: Option<&str>) -> Result<&'e Entry> {
         let tags_of = |e: &Entry| e.repo_tags.clone().unwrap_or_default();
-        let entry = match wanted {
+        Ok(match wanted {
             Some(wanted) => {
                 let asked = Reference::parse(wanted)?;
                 entries
@@ -166,7 +203,7 @@ impl ArchiveSource {
                         Error::NotFound(format!("{wanted} in {} (it holds: {all})", self.tar.name))
                     })?
             }
-            None => match entries.as_slice() {
+            None => match entries {
                 [only] => only,
                 [] => return Err(self.tar.bad("manifest.json lists no image")),
                 _ => {
@@ -178,7 +215,12 @@ impl ArchiveSource {
                     )));
                 }
             },
-        };
+        })
+    }
+
+    fn synthesize_classic(&mut self, wanted: Option<&str>) -> Result<Descriptor> {
+        let entries = classic_entries(&self.tar)?;
+        let entry = self.classic_entry(&entries, wanted)?;
         let config_path = clean_path(&entry.config);
         let config_bytes = self.tar.read_small(&config_path)?;
         let config = crate::config::ImageConfig::parse(config_bytes.clone())?;
@@ -425,5 +467,46 @@ mod tests {
         let files = [("oci-layout", layout), ("index.json", docker.as_bytes()), ("manifest.json", b"[]".as_slice())];
         let names = ArchiveSource::image_names(Box::new(tar_of(&files)), "d").unwrap();
         assert_eq!(names, ["docker.io/library/web:1"]);
+    }
+
+    /// Docker 25+'s form: an OCI layout whose image is also listed in manifest.json. `classic`
+    /// is manifest.json's Config for it: the layout's config, or another one.
+    fn docker25_archive(classic_config: &str) -> Vec<u8> {
+        let layer = b"layer bytes".to_vec();
+        let config_a = br#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+        let config_b = br#"{"architecture":"arm64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.to_vec();
+        let blob = |bytes: &[u8]| format!("blobs/sha256/{}", Digest::of_bytes(bytes).hex());
+        let manifest = Raw::encode(Manifest::new(
+            Descriptor::for_bytes(media::OCI_CONFIG, &config_a),
+            vec![Descriptor::for_bytes(media::OCI_LAYER_TAR, &layer)],
+        ));
+        let mut entry = manifest.descriptor(media::OCI_MANIFEST);
+        entry.annotations = Some([(CONTAINERD_IMAGE_NAME.to_string(), "docker.io/library/web:1".to_string())].into());
+        let index = Raw::encode(Index::new(vec![entry]));
+        let config = if classic_config == "a" { blob(&config_a) } else { blob(&config_b) };
+        let classic = format!(r#"[{{"Config":"{config}","RepoTags":["web:1"],"Layers":["{}"]}}]"#, blob(&layer));
+        let files: Vec<(String, Vec<u8>)> = vec![
+            ("oci-layout".into(), br#"{"imageLayoutVersion":"1.0.0"}"#.to_vec()),
+            ("index.json".into(), index.bytes().to_vec()),
+            ("manifest.json".into(), classic.into_bytes()),
+            (blob(manifest.bytes()), manifest.bytes().to_vec()),
+            (blob(&config_a), config_a.clone()),
+            (blob(&config_b), config_b.clone()),
+            (blob(&layer), layer.clone()),
+        ];
+        tar_of(&files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect::<Vec<_>>())
+    }
+
+    /// skopeo and the classic `docker load` would read manifest.json's image, containerd the
+    /// layout's: found by a hostile-input review (skopeo showed one Cmd, imagekit another).
+    #[test]
+    fn a_docker_save_whose_two_forms_name_different_images_is_refused() {
+        let open = |bytes: Vec<u8>, wanted| ArchiveSource::from_random_access(Box::new(bytes), "x.tar", wanted);
+        open(docker25_archive("a"), Some("web:1")).unwrap();
+        open(docker25_archive("a"), None).unwrap();
+        for wanted in [Some("web:1"), None] {
+            let err = open(docker25_archive("b"), wanted).err().unwrap().to_string();
+            assert!(err.contains("manifest.json and index.json name different images"), "{err}");
+        }
     }
 }
