@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use crate::descriptor::Descriptor;
 use crate::digest::{copy_large, Algorithm, Digest, InvalidDigest, Sha256Writer};
 use crate::error::{Error, IoContext, Result};
-use crate::image::MAX_DOCUMENT_SIZE;
+use crate::image::check_document_size;
 use crate::verify::{unwrap_verify_error, VerifyingReader};
 
 /// The prefix of temporary files in [`BlobDir::tmp_dir`].
@@ -125,13 +125,7 @@ impl BlobDir {
 
     /// Read a JSON document, verified, refusing one over [`MAX_DOCUMENT_SIZE`] unread.
     pub fn read_document(&self, desc: &Descriptor) -> Result<Vec<u8>> {
-        if desc.size > MAX_DOCUMENT_SIZE {
-            return Err(Error::SizeMismatch {
-                what: format!("document {} (the limit for manifests and configs)", desc.digest),
-                expected: MAX_DOCUMENT_SIZE,
-                actual: desc.size,
-            });
-        }
+        check_document_size(desc)?;
         self.read(desc)
     }
 

@@ -19,6 +19,10 @@ pub enum Error {
     #[error("digest mismatch for {what}: expected {expected}, got {actual}")]
     DigestMismatch { what: String, expected: Digest, actual: Digest },
 
+    /// A document (manifest, index, config) declared larger than imagekit reads, refused unread.
+    #[error("document {digest} declares {size} bytes, over the limit for manifests and configs ({limit} bytes)")]
+    DocumentTooLarge { digest: Digest, size: u64, limit: u64 },
+
     /// Content whose length differs from the size its descriptor declares.
     #[error("size mismatch for {what}: expected {expected} bytes, got {actual}")]
     SizeMismatch { what: String, expected: u64, actual: u64 },

@@ -48,16 +48,18 @@ pub fn open_blob<'s>(source: &'s dyn Source, desc: &Descriptor) -> Result<Verify
     Ok(VerifyingReader::new(source.open_raw(desc)?, desc.clone()))
 }
 
+/// Refuse a document declared over [`MAX_DOCUMENT_SIZE`], before anything is read.
+pub fn check_document_size(desc: &Descriptor) -> Result<()> {
+    if desc.size > MAX_DOCUMENT_SIZE {
+        return Err(Error::DocumentTooLarge { digest: desc.digest.clone(), size: desc.size, limit: MAX_DOCUMENT_SIZE });
+    }
+    Ok(())
+}
+
 /// Read a whole JSON document (index, manifest, config), verified, refusing one over
 /// [`MAX_DOCUMENT_SIZE`] before reading it.
 pub fn read_document(source: &dyn Source, desc: &Descriptor) -> Result<Vec<u8>> {
-    if desc.size > MAX_DOCUMENT_SIZE {
-        return Err(Error::SizeMismatch {
-            what: format!("document {} (the limit for manifests and configs)", desc.digest),
-            expected: MAX_DOCUMENT_SIZE,
-            actual: desc.size,
-        });
-    }
+    check_document_size(desc)?;
     let mut bytes = Vec::with_capacity(desc.size as usize);
     open_blob(source, desc)?.read_to_end(&mut bytes).map_err(|e| unwrap_verify_error(e, desc))?;
     Ok(bytes)

@@ -92,7 +92,8 @@ fn a_manifest_declared_over_4_mib_is_refused_before_reading() {
     layout.write_blob(&big).unwrap();
     layout.set_tag("big", Descriptor::for_bytes(media::OCI_MANIFEST, &big)).unwrap();
     let err = layout.image(Some("big"), None).unwrap_err().to_string();
-    assert!(err.contains("the limit for manifests"), "{err}");
+    let declared = format!("declares {} bytes, over the limit for manifests and configs (4194304 bytes)", big.len());
+    assert!(err.contains(&declared), "{err}");
 }
 
 #[test]

@@ -178,7 +178,14 @@ fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u6
         if n >= MAX_ARCHIVE_ENTRIES {
             return Err(bad(format!("more than {MAX_ARCHIVE_ENTRIES} entries")));
         }
-        let path = clean_path(&String::from_utf8_lossy(&frame.name));
+        let raw_name = String::from_utf8_lossy(&frame.name);
+        if outside_root(&raw_name) {
+            return Err(bad(format!(
+                "entry {} lies outside the archive's root (readers would find it under different names)",
+                shown(&frame.name)
+            )));
+        }
+        let path = clean_path(&raw_name);
         let end = frames.position().saturating_add(frame.size);
         if end > furthest.0 {
             furthest = (end, path.clone());
@@ -228,6 +235,21 @@ fn index_tar(bytes: &dyn RandomAccess, name: &str) -> Result<HashMap<String, (u6
     Ok(files)
 }
 
+/// An absolute name, or one whose `..` climbs above the start: `x` to us, but not to a reader
+/// that looks names up as written.
+fn outside_root(name: &str) -> bool {
+    let mut depth = 0usize;
+    name.starts_with('/')
+        || name.split('/').any(|part| match part {
+            "" | "." => false,
+            ".." => depth.checked_sub(1).map(|d| depth = d).is_none(),
+            _ => {
+                depth += 1;
+                false
+            }
+        })
+}
+
 /// `./blobs//sha256/x` → `blobs/sha256/x`; `a/../b` → `b` (never above the root).
 pub(super) fn clean_path(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -272,7 +294,8 @@ mod tests {
     /// A ustar header block for `name` (`typeflag`, `size` data bytes, `link`), checksummed.
     fn header(name: &str, typeflag: u8, size: u64, link: &str) -> Vec<u8> {
         let mut h = tar::Header::new_ustar();
-        h.set_path(name).unwrap();
+        // Written raw: the tar crate refuses the names some tests need (`..`, `/x`).
+        h.as_mut_bytes()[..name.len()].copy_from_slice(name.as_bytes());
         h.set_entry_type(tar::EntryType::new(typeflag));
         h.set_size(size);
         h.set_mode(0o644);
@@ -384,6 +407,16 @@ mod tests {
         tar.extend([0; 512]);
         let err = index(tar).unwrap_err().to_string();
         assert!(err.contains("truncated: \"v\" runs past the end"), "{err}");
+    }
+
+    #[test]
+    fn names_outside_the_root_are_refused() {
+        for name in ["../index.json", "/index.json", "a/../../index.json"] {
+            let err = index(entry(name, b"{}")).unwrap_err().to_string();
+            assert!(err.contains("lies outside the archive's root"), "{name}: {err}");
+        }
+        let files = index(entry("./a/../index.json", b"{}")).unwrap();
+        assert!(files.contains_key("index.json"));
     }
 
     /// A newline in a path cannot forge a second line of the message.
