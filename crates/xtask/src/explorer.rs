@@ -28,7 +28,7 @@ const DEMO_NAME: &str = "driftwood-web-1.0.oci-archive.tar";
 /// Size budget of the explorer's `.wasm` after wasm-opt (raw bytes), from issue 15.
 pub const WASM_BUDGET: u64 = 250 * 1024;
 /// Whether the test stage fails over [`WASM_BUDGET`], as the widget's does over its own. Not
-/// yet: the module is about 367 KB, and docs/benchmarks.md ("Image explorer") says what takes
+/// yet: the module is about 368 KB, and docs/benchmarks.md ("Image explorer") says what takes
 /// the space and what would bring it under. Set to true once it is.
 const BUDGET_ENFORCED: bool = false;
 
