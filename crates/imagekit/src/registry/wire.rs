@@ -6,6 +6,7 @@ use std::io::Read;
 use ureq::http;
 
 use super::Error;
+use crate::json::{self, Value};
 use crate::media;
 
 /// Does Docker allow plain HTTP to this registry by default? localhost, 127.0.0.0/8 and ::1.
@@ -36,20 +37,20 @@ pub fn is_loopback(registry: &str) -> bool {
 /// The media type of a manifest the registry sent: the document's own `mediaType`, else the
 /// `Content-Type` when it names a manifest kind, else an index if it has `manifests`, else a manifest.
 pub fn manifest_media_type(content_type: Option<&str>, bytes: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct Peek {
-        #[serde(rename = "mediaType")]
-        media_type: Option<String>,
-        manifests: Option<serde_json::Value>,
-    }
-    let peek: Option<Peek> = serde_json::from_slice(bytes).ok();
-    if let Some(mt) = peek.as_ref().and_then(|p| p.media_type.clone()) {
-        return mt;
+    // Read by imagekit's JSON reader like every document; one that does not read is refused
+    // later, when it is parsed as what this names it.
+    let peek = match json::parse(bytes) {
+        Ok(Value::Object(members)) => Some(members),
+        _ => None,
+    };
+    let field = |name: &str| peek.as_ref().and_then(|m| m.get(name)).filter(|v| **v != Value::Null);
+    if let Some(mt) = field("mediaType").and_then(Value::as_str) {
+        return mt.to_string();
     }
     let content_type = content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_string());
     match content_type {
         Some(ct) if media::kind(&ct) != media::Kind::Other => ct,
-        _ if peek.is_some_and(|p| p.manifests.is_some()) => media::OCI_INDEX.to_string(),
+        _ if field("manifests").is_some() => media::OCI_INDEX.to_string(),
         _ => media::OCI_MANIFEST.to_string(),
     }
 }
@@ -78,4 +79,21 @@ pub(super) fn status_error(method: &str, url: &str, response: http::Response<ure
         })
         .unwrap_or_default();
     Error::Status { method: method.to_string(), url: url.to_string(), status, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document's own mediaType, else a manifest Content-Type, else its shape.
+    #[test]
+    fn a_manifests_media_type_comes_from_itself_then_the_header_then_its_shape() {
+        let own = br#"{"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#;
+        assert_eq!(manifest_media_type(Some(media::DOCKER_MANIFEST), own), media::OCI_INDEX);
+        let bare_index = br#"{"schemaVersion":2,"manifests":[]}"#;
+        assert_eq!(manifest_media_type(Some(media::DOCKER_MANIFEST), bare_index), media::DOCKER_MANIFEST);
+        assert_eq!(manifest_media_type(Some("text/plain; charset=utf-8"), bare_index), media::OCI_INDEX);
+        assert_eq!(manifest_media_type(None, br#"{"schemaVersion":2,"manifests":null}"#), media::OCI_MANIFEST);
+        assert_eq!(manifest_media_type(None, b"not json"), media::OCI_MANIFEST);
+    }
 }
